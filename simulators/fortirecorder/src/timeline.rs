@@ -1,0 +1,1 @@
+//! Pure, deterministic generation of recordings and events (owned by the timeline work).
