@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// What a rule does when it fires. Several effects may combine (latency, then status).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Rule name, shown in the journal; assigned `rule-N` when absent.
@@ -42,6 +42,23 @@ pub struct Rule {
     /// Fire at most this many times, then the rule is removed.
     #[serde(default)]
     pub times: Option<u32>,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Rule {
+            name: None,
+            path: star(),
+            method: None,
+            probability: None,
+            latency_ms: None,
+            jitter_ms: None,
+            status: None,
+            body: None,
+            drop: false,
+            times: None,
+        }
+    }
 }
 
 fn star() -> String {
