@@ -6,13 +6,20 @@
 //! - [`journal`]: the bounded request journal.
 //! - [`faults`]: fault rules (latency, forced status, dropped connection).
 //! - [`device`]: the [`device::SimDevice`] trait and per-device [`device::Runtime`].
+//! - [`tls`], [`serve`], [`http`]: HTTPS material, listeners with power supervision, shared layers.
+//! - [`control`]: the `/__sim` control API; [`telemetry`]: log setup for binaries.
 
 pub mod clock;
+pub mod control;
 pub mod device;
 pub mod error;
 pub mod faults;
+pub mod http;
 pub mod journal;
 pub mod persist;
+pub mod serve;
+pub mod telemetry;
+pub mod tls;
 
 pub use clock::{Clock, EpochMs};
 pub use device::{Credential, DeviceConfig, DeviceInfo, DynDevice, Power, Runtime, SimDevice};
