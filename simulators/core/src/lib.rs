@@ -9,6 +9,7 @@
 //! - [`tls`], [`serve`], [`http`]: HTTPS material, listeners with power supervision, shared layers.
 //! - [`control`]: the `/__sim` control API; [`telemetry`]: log setup for binaries.
 
+pub mod auth;
 pub mod clock;
 pub mod control;
 pub mod device;
