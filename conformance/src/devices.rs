@@ -1,0 +1,111 @@
+//! What the runner knows per device kind: how to start it in-process, and its route table for the
+//! coverage report. Everything else (scenarios, redaction, goldens) is data in files.
+
+use std::sync::Arc;
+
+use devsim_core::serve::{serve_device, Listener, Server};
+use devsim_core::{Clock, DeviceConfig, DeviceInfo, DynDevice, Store};
+use tokio_util::sync::CancellationToken;
+
+/// Device kinds the runner can start in-process.
+pub const KINDS: [&str; 1] = ["fortirecorder"];
+
+/// A device started inside this process on 127.0.0.1:0, with an ephemeral store and a manual
+/// clock. Dropping it stops the listener.
+pub struct InProcess {
+    pub device: DynDevice,
+    pub base_url: String,
+    pub info: DeviceInfo,
+    shutdown: CancellationToken,
+    _server: Server,
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Start `kind` in-process. `profile` selects its firmware profile; the clock is manual, frozen
+/// at `clock_ms`.
+pub async fn start(kind: &str, profile: Option<&str>, clock_ms: i64) -> Result<InProcess, String> {
+    let clock = Clock::manual(clock_ms);
+    let cfg = DeviceConfig {
+        id: format!("{kind}1"),
+        profile: profile.map(str::to_owned),
+        seed: 1,
+        options: serde_json::Value::Object(Default::default()),
+        ..DeviceConfig::default()
+    };
+    let (device, app): (DynDevice, axum::Router) = match kind {
+        "fortirecorder" => {
+            let store = Store::ephemeral(devsim_fortirecorder::KIND, devsim_fortirecorder::STATE_VERSION);
+            let d = devsim_fortirecorder::FortiRecorder::open(cfg, store, clock)
+                .map_err(|e| format!("cannot start the fortirecorder simulator: {e}"))?;
+            let app = d.router();
+            (Arc::new(d), app)
+        }
+        other => return Err(format!("no in-process simulator for device kind {other:?} (known: {KINDS:?})")),
+    };
+    let listener = Listener::bind_http("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?)
+        .map_err(|e| format!("cannot bind 127.0.0.1:0: {e}"))?;
+    let shutdown = CancellationToken::new();
+    let server = serve_device(device.clone(), app, vec![listener], shutdown.clone());
+    let addr = server.addrs().first().map(|(_, a)| *a).ok_or("the simulator bound no address")?;
+    let base_url = format!("http://{addr}");
+    let info = device.info();
+    Ok(InProcess { device, base_url, info, shutdown, _server: server })
+}
+
+/// The simulator's name and version, for golden provenance.
+pub fn simulator_name(kind: &str) -> String {
+    match kind {
+        "fortirecorder" => format!("devsim-fortirecorder {}", env!("CARGO_PKG_VERSION")),
+        other => format!("devsim-{other} {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// One route of a device: a resource and an effective action.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Route {
+    pub resource: String,
+    pub action: String,
+}
+
+/// Every route of the device kind, or `None` when the runner has no table for it.
+pub fn routes(kind: &str) -> Option<Vec<Route>> {
+    match kind {
+        "fortirecorder" => {
+            use devsim_fortirecorder::wire::Resource;
+            let mut out = Vec::new();
+            for r in Resource::ALL {
+                for a in r.allowed() {
+                    out.push(Route { resource: r.name().to_owned(), action: format!("{a:?}") });
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The route a request hits, as the device decides it (path grammar and effective action).
+pub fn classify(kind: &str, method: &str, target: &str, body: &[u8]) -> Option<Route> {
+    match kind {
+        "fortirecorder" => {
+            use devsim_fortirecorder::wire::{self, Action, Shape};
+            let path = target.split('?').next().unwrap_or(target);
+            let p = wire::parse_path(path).ok()?;
+            let res = p.target();
+            let action = if res.shape() == Shape::Login {
+                Action::Create
+            } else {
+                let m = http::Method::from_bytes(method.as_bytes()).ok()?;
+                let json = wire::parse_json_lenient(body).ok().flatten();
+                wire::effective_action(&m, json.as_ref()).ok()?
+            };
+            Some(Route { resource: res.name().to_owned(), action: format!("{action:?}") })
+        }
+        _ => None,
+    }
+}

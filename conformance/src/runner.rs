@@ -1,0 +1,599 @@
+//! Running scenarios against a target and building the result tree that every report renders.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::check;
+use crate::client::{Auth, Client, Prepared};
+use crate::devices::{self, Route};
+use crate::extract::{substitute, substitute_json};
+use crate::golden::{self, Deviation, Golden, Ledger};
+use crate::normalize::{self, NormExchange, Redaction};
+use crate::scenario::{AuthSpec, Loc, Scenario, Step};
+use crate::target::Target;
+
+/// What the run does with goldens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GoldenMode {
+    /// Compare with goldens when they exist.
+    Compare,
+    /// Write goldens from a simulator (`conform bless`).
+    Bless { force: bool },
+    /// Write goldens from hardware (`conform capture`).
+    Capture,
+    Off,
+}
+
+pub struct RunConfig {
+    pub device: String,
+    pub golden_dir: PathBuf,
+    pub redaction: Redaction,
+    pub golden_mode: GoldenMode,
+    pub require_goldens: bool,
+    pub assume_preconditions: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    Status,
+    Assert,
+    Capture,
+    Request,
+    Transport,
+    Precondition,
+    Golden,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub loc: Loc,
+    pub step: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.step {
+            Some(s) => write!(f, "{}: step {s}: {}", self.loc, self.message),
+            None => write!(f, "{}: {}", self.loc, self.message),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum GoldenVerdict {
+    Match,
+    Differs { diffs: Vec<String> },
+    /// Differs, and the ledger says so.
+    Known { reason: String, diffs: Vec<String> },
+    Missing,
+    Written { path: String },
+    NotCompared,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepResult {
+    pub index: usize,
+    pub name: String,
+    pub id: String,
+    pub line: usize,
+    pub verdict: Verdict,
+    pub status: Option<u16>,
+    pub elapsed_ms: f64,
+    pub failures: Vec<Failure>,
+    pub golden: GoldenVerdict,
+    #[serde(skip)]
+    pub route: Option<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioResult {
+    pub id: String,
+    pub file: String,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub verdict: Verdict,
+    pub skip_reason: Option<String>,
+    pub elapsed_ms: f64,
+    /// Failures outside steps (preconditions, golden files).
+    pub failures: Vec<Failure>,
+    pub steps: Vec<StepResult>,
+}
+
+impl ScenarioResult {
+    pub fn all_failures(&self) -> impl Iterator<Item = &Failure> {
+        self.failures.iter().chain(self.steps.iter().flat_map(|s| s.failures.iter()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageRow {
+    pub resource: String,
+    pub action: String,
+    pub steps: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub scenarios: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub steps: usize,
+    pub known_deviations: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub device: String,
+    pub target: String,
+    pub profile: Option<String>,
+    pub golden_mode: GoldenMode,
+    pub elapsed_ms: f64,
+    pub summary: Summary,
+    pub scenarios: Vec<ScenarioResult>,
+    /// Ledger entries whose step now matches its golden (or no longer exists).
+    pub stale_ledger: Vec<Deviation>,
+    pub coverage: Option<Vec<CoverageRow>>,
+    /// Problems that are not conformance failures (missing goldens, ...).
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// 0 all conform, 1 conformance failures.
+    pub fn exit_code(&self) -> i32 {
+        if self.summary.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Does the scenario pass the `--tag` / `--name` filters?
+pub fn selected(s: &Scenario, tags: &[String], names: &[String]) -> bool {
+    let tag_ok = tags.is_empty() || tags.iter().any(|t| s.tags.contains(t) || s.area == *t);
+    let name_ok = names.is_empty()
+        || names.iter().any(|n| {
+            let n = n.to_ascii_lowercase();
+            s.name.to_ascii_lowercase().contains(&n) || s.id.to_ascii_lowercase().contains(&n)
+        });
+    tag_ok && name_ok
+}
+
+fn resolve_auth(scenario: &AuthSpec, step: Option<&AuthSpec>, vars: &BTreeMap<String, String>) -> Result<Auth, String> {
+    let s = step.unwrap_or(scenario);
+    let sub = |o: &Option<String>| o.as_deref().map(|x| substitute(x, vars)).transpose();
+    Ok(Auth {
+        mode: s.mode,
+        user: sub(&s.user)?,
+        password: sub(&s.password)?,
+        token: sub(&s.token)?,
+        csrf_cookie: step.and_then(|a| a.csrf_cookie.clone()).or_else(|| scenario.csrf_cookie.clone()),
+        csrf_header: step.and_then(|a| a.csrf_header.clone()).or_else(|| scenario.csrf_header.clone()),
+    })
+}
+
+fn prepare(sc: &Scenario, step: &Step, vars: &BTreeMap<String, String>) -> Result<Prepared, String> {
+    let r = &step.request;
+    let sub_pairs = |v: &[(String, String)]| -> Result<Vec<(String, String)>, String> {
+        v.iter().map(|(k, x)| Ok((k.clone(), substitute(x, vars)?))).collect()
+    };
+    let body = if let Some(j) = &r.json {
+        let v = substitute_json(j, vars)?;
+        Some((serde_json::to_vec(&v).map_err(|e| e.to_string())?, Some("application/json")))
+    } else if let Some(f) = &r.form {
+        let pairs = sub_pairs(f)?;
+        let enc = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", crate::client::encode_component(k), crate::client::encode_component(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        Some((enc.into_bytes(), Some("application/x-www-form-urlencoded")))
+    } else if let Some(b) = &r.body {
+        Some((substitute(b, vars)?.into_bytes(), None))
+    } else {
+        None
+    };
+    Ok(Prepared {
+        method: r.method.clone(),
+        path: substitute(&r.path, vars)?,
+        query: sub_pairs(&r.query)?,
+        headers: sub_pairs(&r.headers)?,
+        body,
+        auth: resolve_auth(&sc.auth, r.auth.as_ref(), vars)?,
+        session: r.session.clone(),
+    })
+}
+
+fn step_label(step: &Step) -> String {
+    format!("{} {:?}", step.index, step.name)
+}
+
+/// Run one scenario. Returns its result and the normalised exchanges (step name → exchange) of
+/// the steps that reached the device.
+async fn run_scenario(
+    sc: &Scenario,
+    target: &Target,
+    cfg: &RunConfig,
+) -> (ScenarioResult, Vec<(String, NormExchange, bool)>) {
+    let started = Instant::now();
+    let mut result = ScenarioResult {
+        id: sc.id.clone(),
+        file: sc.file.clone(),
+        name: sc.name.clone(),
+        tags: sc.tags.clone(),
+        verdict: Verdict::Passed,
+        skip_reason: None,
+        elapsed_ms: 0.0,
+        failures: Vec::new(),
+        steps: Vec::new(),
+    };
+    let mut exchanges = Vec::new();
+    if !target.is_sim() && !sc.preconditions.is_empty() && !cfg.assume_preconditions {
+        let needs: Vec<String> = sc.preconditions.iter().map(|p| p.kind.describe()).collect();
+        result.verdict = Verdict::Skipped;
+        result.skip_reason = Some(format!(
+            "needs simulator preconditions ({}); pass --assume-preconditions if they hold on this device",
+            needs.join("; ")
+        ));
+        return (result, exchanges);
+    }
+    if target.is_sim() {
+        let scenario_loc = Loc { file: sc.file.clone(), line: 1 };
+        if let Err(e) = target.isolate().await {
+            result.failures.push(Failure {
+                kind: FailureKind::Precondition,
+                loc: scenario_loc,
+                step: None,
+                message: format!("cannot reset the simulator: {e}"),
+            });
+        }
+        for p in &sc.preconditions {
+            if let Err(e) = target.precondition(&p.kind).await {
+                result.failures.push(Failure {
+                    kind: FailureKind::Precondition,
+                    loc: p.loc.clone(),
+                    step: None,
+                    message: format!("precondition failed: {e}"),
+                });
+            }
+        }
+    }
+    if !result.failures.is_empty() {
+        result.verdict = Verdict::Failed;
+        result.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        return (result, exchanges);
+    }
+    let mut vars: BTreeMap<String, String> = sc.vars.iter().cloned().collect();
+    for (k, v) in &target.vars {
+        vars.insert(k.clone(), v.clone());
+    }
+    let mut client = match Client::new(&target.base_url, target.insecure, Duration::from_secs(30)) {
+        Ok(c) => c,
+        Err(e) => {
+            result.failures.push(Failure {
+                kind: FailureKind::Transport,
+                loc: Loc { file: sc.file.clone(), line: 1 },
+                step: None,
+                message: e,
+            });
+            result.verdict = Verdict::Failed;
+            return (result, exchanges);
+        }
+    };
+    let mut abort: Option<String> = None;
+    for step in &sc.steps {
+        let mut sr = StepResult {
+            index: step.index,
+            name: step.name.clone(),
+            id: step.id(sc),
+            line: step.loc.line,
+            verdict: Verdict::Passed,
+            status: None,
+            elapsed_ms: 0.0,
+            failures: Vec::new(),
+            golden: GoldenVerdict::NotCompared,
+            route: None,
+        };
+        let label = step_label(step);
+        let fail = |kind, loc: &Loc, message: String| Failure { kind, loc: loc.clone(), step: Some(label.clone()), message };
+        if let Some(why) = &abort {
+            sr.verdict = Verdict::Skipped;
+            sr.failures.push(fail(FailureKind::Transport, &step.loc, format!("not run: {why}")));
+            sr.verdict = Verdict::Failed;
+            result.steps.push(sr);
+            continue;
+        }
+        let prepared = match prepare(sc, step, &vars) {
+            Ok(p) => p,
+            Err(e) => {
+                sr.failures.push(fail(FailureKind::Request, &step.loc, e.clone()));
+                sr.verdict = Verdict::Failed;
+                abort = Some(format!("step {label} could not be built"));
+                result.steps.push(sr);
+                continue;
+            }
+        };
+        let ex = match client.send(&prepared).await {
+            Ok(ex) => ex,
+            Err(e) => {
+                sr.failures.push(fail(FailureKind::Transport, &step.loc, e));
+                sr.verdict = Verdict::Failed;
+                abort = Some(format!("step {label} got no answer"));
+                result.steps.push(sr);
+                continue;
+            }
+        };
+        sr.elapsed_ms = ex.elapsed_ms;
+        sr.status = Some(ex.response.status);
+        sr.route = devices::classify(&cfg.device, &ex.request.method, &ex.request.target, &ex.request.body);
+        if let Some((want, loc)) = &step.status {
+            if ex.response.status != *want {
+                let body = ex.response.text();
+                let body = if body.len() > 200 { format!("{}…", &body[..body.floor_char_boundary_compat(200)]) } else { body };
+                sr.failures.push(fail(
+                    FailureKind::Status,
+                    loc,
+                    format!("status: expected {want}, got {} (body: {})", ex.response.status, body.trim()),
+                ));
+            }
+        }
+        for a in &step.asserts {
+            if let Err(e) = check::check(a, &ex.response, &vars) {
+                sr.failures.push(fail(FailureKind::Assert, &a.loc, e));
+            }
+        }
+        for c in &step.captures {
+            match check::capture(&c.source, &ex.response) {
+                Ok(v) => {
+                    vars.insert(c.name.clone(), v);
+                }
+                Err(e) => sr.failures.push(fail(FailureKind::Capture, &c.loc, format!("capture {}: {e}", c.name))),
+            }
+        }
+        if !sr.failures.is_empty() {
+            sr.verdict = Verdict::Failed;
+        }
+        exchanges.push((step.name.clone(), normalize::normalize(&ex, &cfg.redaction), step.golden));
+        result.steps.push(sr);
+    }
+    if result.all_failures().next().is_some() {
+        result.verdict = Verdict::Failed;
+    }
+    result.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    (result, exchanges)
+}
+
+/// `str::floor_char_boundary` is unstable; this is the same for our use.
+trait FloorCharBoundary {
+    fn floor_char_boundary_compat(&self, i: usize) -> usize;
+}
+
+impl FloorCharBoundary for String {
+    fn floor_char_boundary_compat(&self, i: usize) -> usize {
+        let mut i = i.min(self.len());
+        while !self.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
+
+/// Compare, bless or capture the golden of one scenario; updates `res` and the ledger bookkeeping.
+fn golden_step(
+    sc: &Scenario,
+    res: &mut ScenarioResult,
+    exchanges: &[(String, NormExchange, bool)],
+    target: &Target,
+    cfg: &RunConfig,
+    ledger: &Ledger,
+    ledger_hits: &mut BTreeSet<String>,
+    notes: &mut Vec<String>,
+) {
+    let Some(profile) = target.profile.as_deref() else { return };
+    let path = golden::path_for(&cfg.golden_dir, &cfg.device, profile, &sc.id);
+    let shown = path.display().to_string();
+    let loc = Loc { file: shown.clone(), line: 1 };
+    let existing = match golden::load(&path) {
+        Ok(g) => g,
+        Err(e) => {
+            res.failures.push(Failure { kind: FailureKind::Golden, loc, step: None, message: e });
+            res.verdict = Verdict::Failed;
+            return;
+        }
+    };
+    match cfg.golden_mode {
+        GoldenMode::Off => {}
+        GoldenMode::Bless { .. } | GoldenMode::Capture => {
+            let force = matches!(cfg.golden_mode, GoldenMode::Bless { force: true });
+            if matches!(cfg.golden_mode, GoldenMode::Bless { .. }) {
+                if res.verdict != Verdict::Passed {
+                    notes.push(format!("{}: not blessed: the scenario fails on the simulator", sc.id));
+                    return;
+                }
+                if existing.as_ref().is_some_and(|g| g.source.is_hardware()) && !force {
+                    notes.push(format!("{shown}: a hardware golden; bless does not overwrite it without --force"));
+                    return;
+                }
+            }
+            let steps = exchanges.iter().filter(|(_, _, keep)| *keep).map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            let g = Golden { source: target.source.clone(), steps };
+            let mut text = golden::render(&cfg.device, profile, &sc.id, &sc.file, &g);
+            text = normalize::scrub_secrets(&text, &target.secrets);
+            if let Some(parent) = path.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if let Err(e) = std::fs::write(&path, text) {
+                res.failures.push(Failure { kind: FailureKind::Golden, loc, step: None, message: e.to_string() });
+                return;
+            }
+            for s in res.steps.iter_mut() {
+                if exchanges.iter().any(|(n, _, keep)| *keep && *n == s.name) {
+                    s.golden = GoldenVerdict::Written { path: shown.clone() };
+                }
+            }
+        }
+        GoldenMode::Compare => {
+            let Some(g) = existing else {
+                if cfg.require_goldens {
+                    res.failures.push(Failure {
+                        kind: FailureKind::Golden,
+                        loc,
+                        step: None,
+                        message: "no golden for this scenario and profile (run `conform bless`)".into(),
+                    });
+                    res.verdict = Verdict::Failed;
+                } else {
+                    notes.push(format!("{}: no golden at {shown}", sc.id));
+                }
+                for s in res.steps.iter_mut() {
+                    s.golden = GoldenVerdict::Missing;
+                }
+                return;
+            };
+            for (name, ex, keep) in exchanges {
+                if !keep {
+                    continue;
+                }
+                let Some(s) = res.steps.iter_mut().find(|s| s.name == *name) else { continue };
+                let step_id = s.id.clone();
+                let Some((_, want)) = g.steps.iter().find(|(n, _)| n == name) else {
+                    s.golden = GoldenVerdict::Missing;
+                    let msg = format!("the golden has no step {name:?} (re-bless)");
+                    s.failures.push(Failure {
+                        kind: FailureKind::Golden,
+                        loc: loc.clone(),
+                        step: Some(format!("{} {:?}", s.index, s.name)),
+                        message: msg,
+                    });
+                    s.verdict = Verdict::Failed;
+                    continue;
+                };
+                let diffs = golden::diff_response(&want.response, &ex.response);
+                if diffs.is_empty() {
+                    s.golden = GoldenVerdict::Match;
+                } else if let Some(d) = ledger.find(&step_id) {
+                    ledger_hits.insert(step_id);
+                    s.golden = GoldenVerdict::Known { reason: d.reason.clone(), diffs };
+                } else {
+                    let scen_loc = Loc { file: sc.file.clone(), line: s.line };
+                    s.failures.push(Failure {
+                        kind: FailureKind::Golden,
+                        loc: scen_loc,
+                        step: Some(format!("{} {:?}", s.index, s.name)),
+                        message: format!("differs from golden {shown}:\n    {}", diffs.join("\n    ")),
+                    });
+                    s.verdict = Verdict::Failed;
+                    s.golden = GoldenVerdict::Differs { diffs };
+                }
+            }
+            if res.all_failures().next().is_some() {
+                res.verdict = Verdict::Failed;
+            }
+        }
+    }
+}
+
+/// Run `scenarios` (already filtered) against `target`.
+pub async fn run(scenarios: &[Scenario], target: &Target, cfg: &RunConfig, progress: &mut dyn FnMut(&ScenarioResult)) -> Report {
+    let started = Instant::now();
+    let ledger_path = target
+        .profile
+        .as_deref()
+        .map(|p| cfg.golden_dir.join(&cfg.device).join(p).join("ledger.toml"));
+    let mut notes = Vec::new();
+    let ledger = match ledger_path.as_deref().map(Ledger::load) {
+        Some(Ok(l)) => l,
+        Some(Err(e)) => {
+            notes.push(format!("ledger not read: {e}"));
+            Ledger::default()
+        }
+        None => Ledger::default(),
+    };
+    if target.profile.is_none() && cfg.golden_mode != GoldenMode::Off {
+        notes.push("no --profile for this target: goldens not compared".into());
+    }
+    let mut results = Vec::new();
+    let mut ledger_hits = BTreeSet::new();
+    for sc in scenarios {
+        let (mut res, exchanges) = run_scenario(sc, target, cfg).await;
+        if res.verdict != Verdict::Skipped {
+            golden_step(sc, &mut res, &exchanges, target, cfg, &ledger, &mut ledger_hits, &mut notes);
+        }
+        progress(&res);
+        results.push(res);
+    }
+    // Stale ledger entries: only judged for scenarios that ran in compare mode.
+    let ran: BTreeSet<&str> =
+        results.iter().filter(|r| r.verdict != Verdict::Skipped).map(|r| r.id.as_str()).collect();
+    let stale: Vec<Deviation> = if cfg.golden_mode == GoldenMode::Compare {
+        ledger
+            .deviations
+            .iter()
+            .filter(|d| d.step.split('#').next().is_some_and(|s| ran.contains(s)) && !ledger_hits.contains(&d.step))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let coverage = if target.is_sim() { coverage(&cfg.device, &results) } else { None };
+    let summary = Summary {
+        scenarios: results.len(),
+        passed: results.iter().filter(|r| r.verdict == Verdict::Passed).count(),
+        failed: results.iter().filter(|r| r.verdict == Verdict::Failed).count(),
+        skipped: results.iter().filter(|r| r.verdict == Verdict::Skipped).count(),
+        steps: results.iter().map(|r| r.steps.len()).sum(),
+        known_deviations: ledger_hits.len(),
+    };
+    Report {
+        device: cfg.device.clone(),
+        target: target.label.clone(),
+        profile: target.profile.clone(),
+        golden_mode: cfg.golden_mode,
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        summary,
+        scenarios: results,
+        stale_ledger: stale,
+        coverage,
+        notes,
+    }
+}
+
+fn coverage(device: &str, results: &[ScenarioResult]) -> Option<Vec<CoverageRow>> {
+    let routes = devices::routes(device)?;
+    let mut counts: BTreeMap<Route, usize> = BTreeMap::new();
+    for s in results {
+        for st in &s.steps {
+            if let Some(r) = &st.route {
+                *counts.entry(r.clone()).or_default() += 1;
+            }
+        }
+    }
+    Some(
+        routes
+            .into_iter()
+            .map(|r| CoverageRow { steps: counts.get(&r).copied().unwrap_or(0), resource: r.resource, action: r.action })
+            .collect(),
+    )
+}
+
+/// Where the redaction table of `device` lives below the crate.
+pub fn redaction_path(conformance_dir: &Path, device: &str) -> PathBuf {
+    conformance_dir.join("redaction").join(format!("{device}.toml"))
+}

@@ -1,0 +1,907 @@
+//! The scenario format: TOML files under `scenarios/<device>/<area>/<name>.toml`.
+//!
+//! This module only parses and validates; it knows nothing of HTTP or targets. Every assert,
+//! capture and precondition keeps the line it came from, so a failure can name the file, the line
+//! and the step. Unknown keys are rejected with the file and line (`deny_unknown_fields` plus the
+//! TOML span of the offending key). The format is documented in `docs/scenarios.md`.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use toml::Spanned;
+
+/// A place in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Loc {
+    pub file: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A scenario that could not be read, with where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{loc}: {message}")]
+pub struct FormatError {
+    pub loc: Loc,
+    pub message: String,
+}
+
+/// A parsed, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file as given to the loader (used in every message).
+    pub file: String,
+    /// `<area>/<stem>`: the scenario's id, also the golden's path below the profile.
+    pub id: String,
+    pub area: String,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub description: String,
+    pub vars: Vec<(String, String)>,
+    pub auth: AuthSpec,
+    pub preconditions: Vec<Precondition>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// 1-based position in the scenario.
+    pub index: usize,
+    pub name: String,
+    pub loc: Loc,
+    pub request: Request,
+    pub status: Option<(u16, Loc)>,
+    pub asserts: Vec<Assert>,
+    pub captures: Vec<Capture>,
+    /// Whether the exchange goes into the golden file.
+    pub golden: bool,
+}
+
+impl Step {
+    /// `<scenario id>#<step name>`: how ledgers and reports name a step.
+    pub fn id(&self, scenario: &Scenario) -> String {
+        format!("{}#{}", scenario.id, self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub form: Option<Vec<(String, String)>>,
+    pub json: Option<Value>,
+    pub body: Option<String>,
+    /// Overrides the scenario's auth for this step.
+    pub auth: Option<AuthSpec>,
+    /// The cookie jar the step uses (default `default`).
+    pub session: String,
+}
+
+/// How a request authenticates.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSpec {
+    #[serde(default)]
+    pub mode: AuthMode,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Copy this cookie's value into `csrf_header` on every request (FortiOS `ccsrftoken`).
+    #[serde(default)]
+    pub csrf_cookie: Option<String>,
+    #[serde(default)]
+    pub csrf_header: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// Send the cookies of the step's jar, keep the cookies the device sets (the default).
+    #[default]
+    Cookie,
+    /// No credentials and no cookies at all; nothing the device sets is kept.
+    None,
+    Basic,
+    /// Answer a `401` Digest challenge (RFC 2069 or RFC 2617 `qop=auth`, MD5 / SHA-256).
+    Digest,
+    Bearer,
+}
+
+/// One expectation, with where it was written.
+#[derive(Debug, Clone)]
+pub struct Assert {
+    pub loc: Loc,
+    pub subject: Subject,
+    pub predicate: Predicate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    Json(String),
+    Header(String),
+    Cookie(String),
+    Body,
+    Xml(String),
+    Kv(String),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Json(p) => write!(f, "json {p}"),
+            Subject::Header(h) => write!(f, "header {h}"),
+            Subject::Cookie(c) => write!(f, "cookie {c}"),
+            Subject::Body => write!(f, "body"),
+            Subject::Xml(p) => write!(f, "xml {p}"),
+            Subject::Kv(k) => write!(f, "key {k}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    Null,
+    Bool,
+    Number,
+    Integer,
+    String,
+    Array,
+    Object,
+}
+
+impl JsonType {
+    fn parse(s: &str) -> Option<JsonType> {
+        Some(match s {
+            "null" => JsonType::Null,
+            "bool" | "boolean" => JsonType::Bool,
+            "number" => JsonType::Number,
+            "integer" => JsonType::Integer,
+            "string" => JsonType::String,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Bool => "bool",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryKind {
+    Jpeg,
+    Mp4,
+    Mkv,
+}
+
+impl BinaryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryKind::Jpeg => "jpeg",
+            BinaryKind::Mp4 => "mp4",
+            BinaryKind::Mkv => "mkv",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Predicate {
+    Equals(Value),
+    NotEquals(Value),
+    Matches(String),
+    Type(JsonType),
+    Exists,
+    Absent,
+    Length(u64),
+    Contains(String),
+    /// The body is a valid file of this kind (magic and basic structure).
+    Is(BinaryKind),
+    /// Media duration in seconds, within `tolerance`.
+    Duration { seconds: f64, tolerance: f64 },
+}
+
+impl fmt::Display for Predicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Predicate::Equals(v) => write!(f, "equals {v}"),
+            Predicate::NotEquals(v) => write!(f, "not_equals {v}"),
+            Predicate::Matches(r) => write!(f, "matches /{r}/"),
+            Predicate::Type(t) => write!(f, "has type {}", t.name()),
+            Predicate::Exists => write!(f, "exists"),
+            Predicate::Absent => write!(f, "is absent"),
+            Predicate::Length(n) => write!(f, "has length {n}"),
+            Predicate::Contains(s) => write!(f, "contains {s:?}"),
+            Predicate::Is(k) => write!(f, "is a valid {}", k.name()),
+            Predicate::Duration { seconds, tolerance } => write!(f, "lasts {seconds}s (±{tolerance}s)"),
+        }
+    }
+}
+
+/// A value taken from a response into a variable.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub loc: Loc,
+    pub name: String,
+    pub source: CaptureSource,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaptureSource {
+    Json(String),
+    Header(String),
+    Cookie(String),
+    Xml(String),
+    Kv(String),
+    /// A regex on the body: group 1 when there is one, else the whole match.
+    Regex(String),
+}
+
+/// A simulator-only `/__sim` call made before the steps.
+#[derive(Debug, Clone)]
+pub struct Precondition {
+    pub loc: Loc,
+    pub kind: PreconditionKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreconditionKind {
+    Reset,
+    Seed(Value),
+    ClockSet(String),
+    ClockAdvance(f64),
+    ClockFreeze(bool),
+    Event(Value),
+    Fault(Value),
+    Action { name: String, body: Value },
+}
+
+impl PreconditionKind {
+    /// How the precondition reads in a skip reason.
+    pub fn describe(&self) -> String {
+        match self {
+            PreconditionKind::Reset => "device in its seed state".into(),
+            PreconditionKind::Seed(_) => "device loaded with a specific seed".into(),
+            PreconditionKind::ClockSet(t) => format!("device clock at {t}"),
+            PreconditionKind::ClockAdvance(s) => format!("device clock advanced by {s} s"),
+            PreconditionKind::ClockFreeze(true) => "device clock frozen".into(),
+            PreconditionKind::ClockFreeze(false) => "device clock running".into(),
+            PreconditionKind::Event(e) => format!("event injected: {e}"),
+            PreconditionKind::Fault(f) => format!("fault active: {f}"),
+            PreconditionKind::Action { name, .. } => format!("control action {name}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw (serde) shapes
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    vars: Map<String, Value>,
+    #[serde(default)]
+    auth: Option<AuthSpec>,
+    #[serde(default, rename = "precondition")]
+    preconditions: Vec<Spanned<RawPrecondition>>,
+    #[serde(default, rename = "step")]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrecondition {
+    #[serde(default)]
+    reset: Option<bool>,
+    #[serde(default)]
+    seed: Option<Value>,
+    #[serde(default)]
+    seed_file: Option<String>,
+    #[serde(default)]
+    clock: Option<RawClock>,
+    #[serde(default)]
+    event: Option<Value>,
+    #[serde(default)]
+    fault: Option<Value>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    body: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClock {
+    #[serde(default)]
+    set: Option<String>,
+    #[serde(default)]
+    advance_seconds: Option<f64>,
+    #[serde(default)]
+    freeze: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    name: String,
+    request: RawRequest,
+    #[serde(default)]
+    expect: Option<RawExpect>,
+    #[serde(default, rename = "assert")]
+    asserts: Vec<Spanned<RawAssert>>,
+    #[serde(default, rename = "capture")]
+    captures: Vec<Spanned<RawCapture>>,
+    #[serde(default = "yes")]
+    golden: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    status: Spanned<u16>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    #[serde(default)]
+    method: Option<String>,
+    path: String,
+    #[serde(default)]
+    query: Map<String, Value>,
+    #[serde(default)]
+    headers: Map<String, Value>,
+    #[serde(default)]
+    form: Option<Map<String, Value>>,
+    #[serde(default)]
+    json: Option<Value>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    auth: Option<AuthSpec>,
+    #[serde(default)]
+    session: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssert {
+    // subjects
+    #[serde(default)]
+    json: Option<String>,
+    #[serde(default)]
+    header: Option<String>,
+    #[serde(default)]
+    cookie: Option<String>,
+    #[serde(default)]
+    body: Option<bool>,
+    #[serde(default)]
+    xml: Option<String>,
+    #[serde(default)]
+    kv: Option<String>,
+    // predicates
+    #[serde(default)]
+    equals: Option<Value>,
+    #[serde(default)]
+    not_equals: Option<Value>,
+    #[serde(default)]
+    matches: Option<String>,
+    #[serde(default, rename = "type")]
+    type_: Option<String>,
+    #[serde(default)]
+    exists: Option<bool>,
+    #[serde(default)]
+    absent: Option<bool>,
+    #[serde(default)]
+    length: Option<u64>,
+    #[serde(default)]
+    contains: Option<String>,
+    #[serde(default)]
+    is: Option<String>,
+    #[serde(default)]
+    duration: Option<f64>,
+    #[serde(default)]
+    tolerance: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapture {
+    name: String,
+    #[serde(default)]
+    json: Option<String>,
+    #[serde(default)]
+    header: Option<String>,
+    #[serde(default)]
+    cookie: Option<String>,
+    #[serde(default)]
+    xml: Option<String>,
+    #[serde(default)]
+    kv: Option<String>,
+    #[serde(default)]
+    regex: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------------------------
+
+/// 1-based line of byte offset `at` in `src`.
+pub fn line_of(src: &str, at: usize) -> usize {
+    src.as_bytes()[..at.min(src.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    src: &'a str,
+}
+
+impl Ctx<'_> {
+    fn loc(&self, at: usize) -> Loc {
+        Loc { file: self.file.to_owned(), line: line_of(self.src, at) }
+    }
+
+    fn err(&self, at: usize, message: impl Into<String>) -> FormatError {
+        FormatError { loc: self.loc(at), message: message.into() }
+    }
+}
+
+/// Parse `src` (the text of `file`). `id` is `<area>/<stem>`.
+pub fn parse(file: &str, id: &str, src: &str) -> Result<Scenario, FormatError> {
+    let cx = Ctx { file, src };
+    let raw: RawScenario = toml::from_str(src).map_err(|e| {
+        let at = e.span().map(|s| s.start).unwrap_or(0);
+        cx.err(at, e.message().trim().to_owned())
+    })?;
+    if raw.name.trim().is_empty() {
+        return Err(cx.err(0, "`name` must not be empty"));
+    }
+    if raw.steps.is_empty() {
+        return Err(cx.err(0, "a scenario needs at least one [[step]]"));
+    }
+    let mut vars = Vec::new();
+    for (k, v) in raw.vars {
+        vars.push((k.clone(), scalar_string(&v).ok_or_else(|| cx.err(0, format!("vars.{k} must be a string or number")))?));
+    }
+    let preconditions =
+        raw.preconditions.into_iter().map(|p| precondition(&cx, p)).collect::<Result<Vec<_>, _>>()?;
+    let mut names = BTreeSet::new();
+    let mut steps = Vec::new();
+    for (i, s) in raw.steps.into_iter().enumerate() {
+        let at = s.span().start;
+        let step = step(&cx, i + 1, s)?;
+        if !names.insert(step.name.clone()) {
+            return Err(cx.err(at, format!("step name {:?} is used twice in this scenario", step.name)));
+        }
+        steps.push(step);
+    }
+    let area = id.rsplit_once('/').map(|(a, _)| a.to_owned()).unwrap_or_default();
+    Ok(Scenario {
+        file: file.to_owned(),
+        id: id.to_owned(),
+        area,
+        name: raw.name,
+        tags: raw.tags,
+        description: raw.description,
+        vars,
+        auth: raw.auth.unwrap_or_default(),
+        preconditions,
+        steps,
+    })
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn pairs(cx: &Ctx, at: usize, what: &str, m: Map<String, Value>) -> Result<Vec<(String, String)>, FormatError> {
+    m.into_iter()
+        .map(|(k, v)| match scalar_string(&v) {
+            Some(s) => Ok((k, s)),
+            None => Err(cx.err(at, format!("{what}.{k} must be a string, number or boolean"))),
+        })
+        .collect()
+}
+
+fn precondition(cx: &Ctx, p: Spanned<RawPrecondition>) -> Result<Precondition, FormatError> {
+    let at = p.span().start;
+    let p = p.into_inner();
+    let mut kinds = Vec::new();
+    if let Some(r) = p.reset {
+        if !r {
+            return Err(cx.err(at, "`reset = false` means nothing; remove it"));
+        }
+        kinds.push(PreconditionKind::Reset);
+    }
+    if let Some(s) = p.seed {
+        kinds.push(PreconditionKind::Seed(s));
+    }
+    if let Some(f) = p.seed_file {
+        let base = Path::new(cx.file).parent().unwrap_or(Path::new("."));
+        let path = base.join(&f);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| cx.err(at, format!("seed_file {}: {e}", path.display())))?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| cx.err(at, format!("seed_file {}: not JSON: {e}", path.display())))?;
+        kinds.push(PreconditionKind::Seed(v));
+    }
+    if let Some(c) = p.clock {
+        let n = c.set.is_some() as u8 + c.advance_seconds.is_some() as u8 + c.freeze.is_some() as u8;
+        if n != 1 {
+            return Err(cx.err(at, "clock takes exactly one of `set`, `advance_seconds`, `freeze`"));
+        }
+        if let Some(s) = c.set {
+            kinds.push(PreconditionKind::ClockSet(s));
+        } else if let Some(a) = c.advance_seconds {
+            if !(a.is_finite() && a >= 0.0) {
+                return Err(cx.err(at, "clock.advance_seconds must be a non-negative number"));
+            }
+            kinds.push(PreconditionKind::ClockAdvance(a));
+        } else if let Some(f) = c.freeze {
+            kinds.push(PreconditionKind::ClockFreeze(f));
+        }
+    }
+    if let Some(e) = p.event {
+        kinds.push(PreconditionKind::Event(e));
+    }
+    if let Some(f) = p.fault {
+        kinds.push(PreconditionKind::Fault(f));
+    }
+    if let Some(name) = p.action {
+        kinds.push(PreconditionKind::Action { name, body: p.body.unwrap_or(Value::Object(Map::new())) });
+    } else if p.body.is_some() {
+        return Err(cx.err(at, "`body` belongs to an `action` precondition"));
+    }
+    if kinds.len() != 1 {
+        return Err(cx.err(
+            at,
+            "a [[precondition]] takes exactly one of `reset`, `seed`, `seed_file`, `clock`, `event`, `fault`, `action`",
+        ));
+    }
+    Ok(Precondition { loc: cx.loc(at), kind: kinds.remove(0) })
+}
+
+fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError> {
+    let at = s.span().start;
+    let s = s.into_inner();
+    if s.name.trim().is_empty() || s.name.contains('#') {
+        return Err(cx.err(at, "a step needs a non-empty `name` without `#`"));
+    }
+    let r = s.request;
+    let method = r.method.unwrap_or_else(|| "GET".into()).to_ascii_uppercase();
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(cx.err(at, format!("request.method {method:?} is not an HTTP method")));
+    }
+    if !r.path.starts_with('/') {
+        return Err(cx.err(at, format!("request.path {:?} must start with /", r.path)));
+    }
+    let bodies = r.form.is_some() as u8 + r.json.is_some() as u8 + r.body.is_some() as u8;
+    if bodies > 1 {
+        return Err(cx.err(at, "a request takes at most one of `form`, `json`, `body`"));
+    }
+    let request = Request {
+        method,
+        path: r.path,
+        query: pairs(cx, at, "query", r.query)?,
+        headers: pairs(cx, at, "headers", r.headers)?,
+        form: r.form.map(|f| pairs(cx, at, "form", f)).transpose()?,
+        json: r.json,
+        body: r.body,
+        auth: r.auth,
+        session: r.session.unwrap_or_else(|| "default".into()),
+    };
+    let status = s.expect.map(|e| {
+        let line_at = e.status.span().start;
+        (e.status.into_inner(), cx.loc(line_at))
+    });
+    if let Some((code, loc)) = &status {
+        if !(100..=599).contains(code) {
+            return Err(FormatError { loc: loc.clone(), message: format!("expect.status {code} is not 100..599") });
+        }
+    }
+    let asserts = s.asserts.into_iter().map(|a| assertion(cx, a)).collect::<Result<Vec<_>, _>>()?;
+    let captures = s.captures.into_iter().map(|c| capture(cx, c)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Step { index, name: s.name, loc: cx.loc(at), request, status, asserts, captures, golden: s.golden })
+}
+
+fn assertion(cx: &Ctx, a: Spanned<RawAssert>) -> Result<Assert, FormatError> {
+    let at = a.span().start;
+    let a = a.into_inner();
+    let mut subjects = Vec::new();
+    if let Some(p) = a.json {
+        subjects.push(Subject::Json(p));
+    }
+    if let Some(h) = a.header {
+        subjects.push(Subject::Header(h.to_ascii_lowercase()));
+    }
+    if let Some(c) = a.cookie {
+        subjects.push(Subject::Cookie(c));
+    }
+    if let Some(b) = a.body {
+        if !b {
+            return Err(cx.err(at, "`body = false` means nothing; use `body = true`"));
+        }
+        subjects.push(Subject::Body);
+    }
+    if let Some(x) = a.xml {
+        subjects.push(Subject::Xml(x));
+    }
+    if let Some(k) = a.kv {
+        subjects.push(Subject::Kv(k));
+    }
+    if subjects.len() != 1 {
+        return Err(cx.err(at, "an [[step.assert]] takes exactly one of `json`, `header`, `cookie`, `body`, `xml`, `kv`"));
+    }
+    let subject = subjects.remove(0);
+    let mut preds = Vec::new();
+    if let Some(v) = a.equals {
+        preds.push(Predicate::Equals(v));
+    }
+    if let Some(v) = a.not_equals {
+        preds.push(Predicate::NotEquals(v));
+    }
+    if let Some(r) = a.matches {
+        if let Err(e) = regex::Regex::new(&r) {
+            return Err(cx.err(at, format!("`matches` is not a valid regex: {e}")));
+        }
+        preds.push(Predicate::Matches(r));
+    }
+    if let Some(t) = a.type_ {
+        let t = JsonType::parse(&t).ok_or_else(|| {
+            cx.err(at, format!("unknown type {t:?} (null, bool, number, integer, string, array, object)"))
+        })?;
+        preds.push(Predicate::Type(t));
+    }
+    match a.exists {
+        Some(true) => preds.push(Predicate::Exists),
+        Some(false) => preds.push(Predicate::Absent),
+        None => {}
+    }
+    match a.absent {
+        Some(true) => preds.push(Predicate::Absent),
+        Some(false) => preds.push(Predicate::Exists),
+        None => {}
+    }
+    if let Some(n) = a.length {
+        preds.push(Predicate::Length(n));
+    }
+    if let Some(c) = a.contains {
+        preds.push(Predicate::Contains(c));
+    }
+    if let Some(k) = a.is {
+        let kind = match k.as_str() {
+            "jpeg" | "jpg" => BinaryKind::Jpeg,
+            "mp4" => BinaryKind::Mp4,
+            "mkv" | "matroska" => BinaryKind::Mkv,
+            other => return Err(cx.err(at, format!("unknown file kind {other:?} (jpeg, mp4, mkv)"))),
+        };
+        preds.push(Predicate::Is(kind));
+    }
+    if let Some(d) = a.duration {
+        if !(d.is_finite() && d >= 0.0) {
+            return Err(cx.err(at, "`duration` must be a non-negative number of seconds"));
+        }
+        preds.push(Predicate::Duration { seconds: d, tolerance: a.tolerance.unwrap_or(1.0).abs() });
+    } else if a.tolerance.is_some() {
+        return Err(cx.err(at, "`tolerance` belongs to a `duration` assert"));
+    }
+    if preds.len() != 1 {
+        return Err(cx.err(
+            at,
+            "an [[step.assert]] takes exactly one of `equals`, `not_equals`, `matches`, `type`, `exists`, `absent`, `length`, `contains`, `is`, `duration`",
+        ));
+    }
+    let predicate = preds.remove(0);
+    let fits = match (&subject, &predicate) {
+        (Subject::Body, Predicate::Type(_)) => false,
+        (_, Predicate::Is(_) | Predicate::Duration { .. }) => subject == Subject::Body,
+        (Subject::Json(_), _) => true,
+        (_, Predicate::Type(_)) => false,
+        _ => true,
+    };
+    if !fits {
+        return Err(cx.err(at, format!("`{predicate}` does not apply to {subject}")));
+    }
+    Ok(Assert { loc: cx.loc(at), subject, predicate })
+}
+
+fn capture(cx: &Ctx, c: Spanned<RawCapture>) -> Result<Capture, FormatError> {
+    let at = c.span().start;
+    let c = c.into_inner();
+    if c.name.is_empty() || !c.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.') {
+        return Err(cx.err(at, format!("capture name {:?} must be letters, digits, `_` or `.`", c.name)));
+    }
+    let mut sources = Vec::new();
+    if let Some(p) = c.json {
+        sources.push(CaptureSource::Json(p));
+    }
+    if let Some(h) = c.header {
+        sources.push(CaptureSource::Header(h.to_ascii_lowercase()));
+    }
+    if let Some(k) = c.cookie {
+        sources.push(CaptureSource::Cookie(k));
+    }
+    if let Some(x) = c.xml {
+        sources.push(CaptureSource::Xml(x));
+    }
+    if let Some(k) = c.kv {
+        sources.push(CaptureSource::Kv(k));
+    }
+    if let Some(r) = c.regex {
+        if let Err(e) = regex::Regex::new(&r) {
+            return Err(cx.err(at, format!("`regex` is not a valid regex: {e}")));
+        }
+        sources.push(CaptureSource::Regex(r));
+    }
+    if sources.len() != 1 {
+        return Err(cx.err(at, "a [[step.capture]] takes exactly one of `json`, `header`, `cookie`, `xml`, `kv`, `regex`"));
+    }
+    Ok(Capture { loc: cx.loc(at), name: c.name, source: sources.remove(0) })
+}
+
+/// Every `*.toml` below `dir/<device>`, sorted, parsed. Paths in messages are as found under `dir`.
+pub fn load_device(dir: &Path, device: &str) -> Result<Vec<Scenario>, Vec<FormatError>> {
+    let root = dir.join(device);
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let rel = f.strip_prefix(&root).unwrap_or(&f).with_extension("");
+        let id = rel.to_string_lossy().replace('\\', "/");
+        let shown = f.to_string_lossy().into_owned();
+        match std::fs::read_to_string(&f) {
+            Ok(src) => match parse(&shown, &id, &src) {
+                Ok(s) => out.push(s),
+                Err(e) => errors.push(e),
+            },
+            Err(e) => errors.push(FormatError { loc: Loc { file: shown, line: 0 }, message: e.to_string() }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = r#"
+name = "login"
+tags = ["auth"]
+
+[[precondition]]
+reset = true
+
+[[step]]
+name = "login"
+request = { method = "post", path = "/api/v1/AdminLogin", json = { name = "admin" } }
+expect.status = 200
+
+[[step.assert]]
+json = "$.reqAction"
+equals = 2
+
+[[step.capture]]
+name = "tok"
+cookie = "APSCOOKIE"
+"#;
+
+    #[test]
+    fn parses_a_scenario_with_lines_on_asserts() {
+        let s = parse("x.toml", "auth/x", OK).unwrap();
+        assert_eq!(s.area, "auth");
+        assert_eq!(s.steps.len(), 1);
+        let st = &s.steps[0];
+        assert_eq!(st.request.method, "POST");
+        assert_eq!(st.status.as_ref().unwrap().0, 200);
+        assert_eq!(st.status.as_ref().unwrap().1.line, 11);
+        assert_eq!(st.asserts[0].loc.line, 13);
+        assert_eq!(st.asserts[0].predicate, Predicate::Equals(serde_json::json!(2)));
+        assert_eq!(st.captures[0].loc.line, 17);
+        assert_eq!(s.preconditions[0].kind, PreconditionKind::Reset);
+        assert_eq!(s.preconditions[0].loc.line, 5);
+    }
+
+    #[test]
+    fn rejects_unknown_key_with_file_and_line() {
+        let src = OK.replace("equals = 2", "equals = 2\nequal = 3");
+        let e = parse("dir/x.toml", "auth/x", &src).unwrap_err();
+        assert_eq!(e.loc.file, "dir/x.toml");
+        assert_eq!(e.loc.line, 16, "{e}");
+        assert!(e.message.contains("unknown field `equal`"), "{e}");
+    }
+
+    #[test]
+    fn rejects_unknown_top_level_key_with_line() {
+        let e = parse("x.toml", "a/x", "name = \"n\"\nbogus = 1\n[[step]]\nname=\"s\"\nrequest={path=\"/\"}\n")
+            .unwrap_err();
+        assert_eq!(e.loc.line, 2, "{e}");
+        assert!(e.message.contains("bogus"), "{e}");
+    }
+
+    #[test]
+    fn rejects_assert_with_two_predicates() {
+        let src = OK.replace("equals = 2", "equals = 2\nexists = true");
+        let e = parse("x.toml", "a/x", &src).unwrap_err();
+        assert_eq!(e.loc.line, 13);
+        assert!(e.message.contains("exactly one of `equals`"), "{e}");
+    }
+
+    #[test]
+    fn rejects_binary_predicate_on_json_subject() {
+        let src = OK.replace("equals = 2", "is = \"jpeg\"");
+        let e = parse("x.toml", "a/x", &src).unwrap_err();
+        assert!(e.message.contains("does not apply"), "{e}");
+    }
+
+    #[test]
+    fn rejects_bad_regex_and_duplicate_step_names() {
+        let src = OK.replace("equals = 2", "matches = \"(\"");
+        assert!(parse("x.toml", "a/x", &src).unwrap_err().message.contains("regex"));
+        let dup = format!("{OK}\n[[step]]\nname = \"login\"\nrequest = {{ path = \"/\" }}\n");
+        let e = parse("x.toml", "a/x", &dup).unwrap_err();
+        assert!(e.message.contains("used twice"), "{e}");
+    }
+
+    #[test]
+    fn rejects_precondition_with_two_kinds() {
+        let src = OK.replace("reset = true", "reset = true\nevent = { kind = \"motion\" }");
+        let e = parse("x.toml", "a/x", &src).unwrap_err();
+        assert_eq!(e.loc.line, 5);
+        assert!(e.message.contains("exactly one of `reset`"), "{e}");
+    }
+}
