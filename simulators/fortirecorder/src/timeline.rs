@@ -199,6 +199,7 @@ impl CameraTimeline<'_> {
     /// detection from [`DETECTION_PRE_SECS`] before to [`DETECTION_POST_SECS`] after it. A clipped piece
     /// keeps `open` only when its end is the recording's real end.
     pub fn recordings(&self, from: Secs, to: Secs, now: Secs) -> Vec<Recording> {
+        let (from, to, now) = (clamp_time(from), clamp_time(to), clamp_time(now));
         let hi = to.min(now);
         if from >= hi {
             return Vec::new();
@@ -219,6 +220,7 @@ impl CameraTimeline<'_> {
     /// Detections with `from <= at < to` and `at <= now`, sorted by time (then type, subtype). Only the
     /// triggers of the activity span in force at `at` fire, never inside an outage.
     pub fn detections(&self, from: Secs, to: Secs, now: Secs) -> Vec<Detection> {
+        let (from, to, now) = (clamp_time(from), clamp_time(to), clamp_time(now));
         let spans = self.spans(now);
         let outages = normalize_holes(self.outages.iter().copied());
         let hi = to.min(now.saturating_add(1));
@@ -262,6 +264,7 @@ impl CameraTimeline<'_> {
     /// overlaps `[from, to]`, oldest first (ties by mkey). Recording events carry the recording's real
     /// start and end, not the window's; running ones have no end and the Active state bit.
     pub fn events(&self, from: Secs, to: Secs, now: Secs) -> Vec<Event> {
+        let (from, to, now) = (clamp_time(from), clamp_time(to), clamp_time(now));
         if from > to {
             return Vec::new();
         }
@@ -317,13 +320,14 @@ impl CameraTimeline<'_> {
         sorted.sort_by_key(|a| a.from);
         let mut out = Vec::with_capacity(sorted.len());
         for (i, a) in sorted.iter().enumerate() {
-            let next_from = sorted.get(i + 1).map_or(Secs::MAX, |n| n.from);
-            let to = a.to.unwrap_or(Secs::MAX).min(next_from);
-            if a.from >= to || a.from > now {
+            let from = clamp_time(a.from);
+            let next_from = sorted.get(i + 1).map_or(Secs::MAX, |n| clamp_time(n.from));
+            let to = a.to.map_or(Secs::MAX, clamp_time).min(next_from);
+            if from >= to || from > now {
                 continue;
             }
             out.push(Span {
-                from: a.from,
+                from,
                 to,
                 profile: a.video_profile.clone(),
                 continuous: a.continuous,
@@ -502,6 +506,13 @@ impl CameraTimeline<'_> {
             open,
         }
     }
+}
+
+/// Times are clamped to ±2^40 s (±34 000 years) so that slot arithmetic cannot overflow.
+const TIME_LIMIT: Secs = 1 << 40;
+
+fn clamp_time(t: Secs) -> Secs {
+    t.clamp(-TIME_LIMIT, TIME_LIMIT)
 }
 
 /// One-hour generation slot.
@@ -1506,6 +1517,20 @@ mod tests {
                 prop_assert!(e.start <= now && e.end.is_none_or(|end| end <= now && end >= e.start));
                 prop_assert!(overlaps((e.start, e.end.unwrap_or(Secs::MAX)), (from, to)));
             }
+        }
+
+        #[test]
+        fn extreme_times_never_panic(
+            a in any::<i64>(), b in any::<i64>(), now in any::<i64>(), f in any::<i64>(), t in any::<i64>(),
+        ) {
+            let act = [span(f, Some(f.saturating_add(3 * 3600)), "A", true, TRIGGER_ALL), span(t, None, "B", true, 0)];
+            let outages = [(a, b)];
+            let tl = cam(&act, &outages, &[]);
+            let lo = a.min(b);
+            let hi = lo.saturating_add(2 * DAY);
+            let _ = tl.recordings(lo, hi, now);
+            let _ = tl.detections(lo, hi, now);
+            let _ = tl.events(lo, hi, now);
         }
 
         #[test]
