@@ -82,6 +82,8 @@ fn show_strings(v: &[String]) -> String {
 /// Check one assert. `Ok(())` when it holds, else the reason.
 pub fn check(a: &Assert, resp: &Response, vars: &BTreeMap<String, String>) -> Result<(), String> {
     let subject = &a.subject;
+    // `equals = "{{captured}}"` compares with the rendered value: captures are strings.
+    let templated = matches!(&a.predicate, Predicate::Equals(Value::String(s)) if s.contains("{{"));
     let pred = match &a.predicate {
         Predicate::Equals(v) => Predicate::Equals(substitute_json(v, vars)?),
         Predicate::NotEquals(v) => Predicate::NotEquals(substitute_json(v, vars)?),
@@ -103,7 +105,8 @@ pub fn check(a: &Assert, resp: &Response, vars: &BTreeMap<String, String>) -> Re
         },
         (_, Actual::Json(None)) => fail(format!("expected it to {pred}, but the path leads nowhere")),
         (Predicate::Equals(e), Actual::Json(Some(v))) => {
-            if json_equal(e, &v) {
+            let rendered_match = templated && !v.is_string() && e.as_str() == Some(render_scalar(&v).as_str());
+            if json_equal(e, &v) || rendered_match {
                 Ok(())
             } else {
                 fail(format!("expected {e}, got {}", shorten(&v.to_string())))
