@@ -2,8 +2,8 @@
 //!
 //! [`device_app`] wraps a device's own router with, outer to inner:
 //!
-//! 1. a tracing span per request (device, transport, method, uri, then status and latency) and
-//!    one summary line when the answer leaves;
+//! 1. a tracing span per request (device, transport, method, path and query) and one summary
+//!    line with the status and latency when the answer leaves;
 //! 2. the request journal (every device request with its status; `0` when a fault dropped it);
 //! 3. fault injection from [`crate::faults`]: a delay slept on the tokio clock, a forced status
 //!    with the rule's body, or a dropped connection (closed without a byte of answer);
@@ -77,31 +77,33 @@ pub fn device_app(device: DynDevice, transport: &'static str, app: Router) -> Ro
 pub(crate) async fn trace_requests(State(ctx): State<TraceCtx>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let abort = req.extensions().get::<ConnectionAbort>().cloned();
+    let uri = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let span = tracing::info_span!(
         "request",
         device = %ctx.label,
         transport = ctx.transport,
         method = %req.method(),
-        uri = %req.uri(),
-        status = tracing::field::Empty,
-        latency_ms = tracing::field::Empty,
+        uri = %uri,
     );
     let resp = next.run(req).instrument(span.clone()).await;
     let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
     let latency_ms = (latency_ms * 1000.0).round() / 1000.0;
-    span.record("latency_ms", latency_ms);
     if resp.extensions().get::<Dropped>().is_some() {
-        span.record("status", 0);
-        tracing::info!(parent: &span, status = 0, latency_ms, "connection dropped by fault rule");
+        {
+            let _inside = span.enter();
+            tracing::info!(status = 0, latency_ms, "connection dropped by fault rule");
+        }
         return drop_connection(abort).await;
     }
     let status = resp.status().as_u16();
-    span.record("status", status);
+    // Entered only to emit the event (no await inside), so every log format shows the span.
+    let _inside = span.enter();
     if resp.status().is_server_error() {
-        tracing::warn!(parent: &span, status, latency_ms, "answered");
+        tracing::warn!(status, latency_ms, "answered");
     } else {
-        tracing::info!(parent: &span, status, latency_ms, "answered");
+        tracing::info!(status, latency_ms, "answered");
     }
+    drop(_inside);
     resp
 }
 

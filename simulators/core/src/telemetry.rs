@@ -6,6 +6,8 @@
 //!
 //! Logs go to standard error, so standard output stays free for what a command prints.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// The filter directive in force: `DEVSIM_LOG`, else `RUST_LOG`, else `info`.
@@ -33,7 +35,7 @@ pub fn init() -> Result<(), String> {
     let res = if json_format() {
         builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
     } else {
-        builder.with_target(false).try_init()
+        builder.with_target(false).with_ansi(std::io::stderr().is_terminal()).try_init()
     };
     res.map_err(|e| format!("cannot install the log subscriber: {e}"))
 }
