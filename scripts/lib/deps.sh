@@ -1,8 +1,9 @@
 # Shared by scripts/run and scripts/test: install what devsim needs on a Debian machine.
 # Sourced, not executed.
 
-# Debian packages the build and the tests need (C toolchain for ring, certificates for cargo).
-DEVSIM_DEBS=(build-essential pkg-config ca-certificates curl)
+# Debian packages the build and the tests need: C toolchain for ring, certificates for cargo,
+# ffmpeg (test media, ffprobe as a real RTSP client) and a monospace font for the burned-in time.
+DEVSIM_DEBS=(build-essential pkg-config ca-certificates curl ffmpeg fonts-dejavu-core)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
