@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::client::Response;
-use crate::extract::{json_equal, json_path, kv_lookup, render_scalar, substitute, substitute_json, xml_lookup};
+use crate::extract::{
+    json_equal, json_path, kv_lookup, render_scalar, substitute, substitute_json, xml_lookup,
+};
 use crate::media;
 use crate::scenario::{Assert, BinaryKind, CaptureSource, JsonType, Predicate, Subject};
 
@@ -105,7 +107,8 @@ pub fn check(a: &Assert, resp: &Response, vars: &BTreeMap<String, String>) -> Re
         },
         (_, Actual::Json(None)) => fail(format!("expected it to {pred}, but the path leads nowhere")),
         (Predicate::Equals(e), Actual::Json(Some(v))) => {
-            let rendered_match = templated && !v.is_string() && e.as_str() == Some(render_scalar(&v).as_str());
+            let rendered_match =
+                templated && !v.is_string() && e.as_str() == Some(render_scalar(&v).as_str());
             if json_equal(e, &v) || rendered_match {
                 Ok(())
             } else {
@@ -140,7 +143,9 @@ pub fn check(a: &Assert, resp: &Response, vars: &BTreeMap<String, String>) -> Re
                 Value::Array(a) => a.len(),
                 Value::Object(o) => o.len(),
                 Value::String(s) => s.chars().count(),
-                other => return fail(format!("expected a length of {n}, but {} has no length", type_of(other))),
+                other => {
+                    return fail(format!("expected a length of {n}, but {} has no length", type_of(other)))
+                }
             };
             if len as u64 == *n {
                 Ok(())
@@ -175,10 +180,12 @@ pub fn check(a: &Assert, resp: &Response, vars: &BTreeMap<String, String>) -> Re
                 fail(format!("expected to be absent, got {}", show_strings(&v)))
             }
         }
-        (_, Actual::Strings(v)) if v.is_empty() => fail(format!("expected it to {pred}, but it is not present")),
+        (_, Actual::Strings(v)) if v.is_empty() => {
+            fail(format!("expected it to {pred}, but it is not present"))
+        }
         (Predicate::Equals(e), Actual::Strings(v)) => {
             let e = render_scalar(e);
-            if v.iter().any(|x| *x == e) {
+            if v.contains(&e) {
                 Ok(())
             } else {
                 fail(format!("expected {e:?}, got {}", show_strings(&v)))
@@ -186,7 +193,7 @@ pub fn check(a: &Assert, resp: &Response, vars: &BTreeMap<String, String>) -> Re
         }
         (Predicate::NotEquals(e), Actual::Strings(v)) => {
             let e = render_scalar(e);
-            if v.iter().any(|x| *x == e) {
+            if v.contains(&e) {
                 fail(format!("expected anything but {e:?}"))
             } else {
                 Ok(())
@@ -331,7 +338,10 @@ mod tests {
     fn resp(ct: &str, body: &str) -> Response {
         Response {
             status: 200,
-            headers: vec![("content-type".into(), ct.into()), ("set-cookie".into(), "APSCOOKIE=tok; Path=/".into())],
+            headers: vec![
+                ("content-type".into(), ct.into()),
+                ("set-cookie".into(), "APSCOOKIE=tok; Path=/".into()),
+            ],
             body: body.as_bytes().to_vec(),
         }
     }
@@ -350,7 +360,8 @@ mod tests {
         assert_eq!(e, "json $.n: expected 3, got 2");
         let e = check(&a(Subject::Json("$.a".into()), Predicate::Length(3)), &r, &v).unwrap_err();
         assert_eq!(e, "json $.a: expected length 3, got 2");
-        let e = check(&a(Subject::Json("$.s".into()), Predicate::Type(JsonType::Integer)), &r, &v).unwrap_err();
+        let e =
+            check(&a(Subject::Json("$.s".into()), Predicate::Type(JsonType::Integer)), &r, &v).unwrap_err();
         assert_eq!(e, "json $.s: expected type integer, got string \"x1\"");
         let e = check(&a(Subject::Json("$.zz".into()), Predicate::Exists), &r, &v).unwrap_err();
         assert!(e.contains("leads nowhere"));
@@ -361,7 +372,9 @@ mod tests {
         let r = resp("text/plain", "a.b=1\nstatus=OK\n");
         let v = BTreeMap::new();
         assert!(check(&a(Subject::Kv("status".into()), Predicate::Equals(json!("OK"))), &r, &v).is_ok());
-        assert!(check(&a(Subject::Cookie("APSCOOKIE".into()), Predicate::Matches("^t".into())), &r, &v).is_ok());
+        assert!(
+            check(&a(Subject::Cookie("APSCOOKIE".into()), Predicate::Matches("^t".into())), &r, &v).is_ok()
+        );
         let e = check(&a(Subject::Header("x-nope".into()), Predicate::Exists), &r, &v).unwrap_err();
         assert_eq!(e, "header x-nope: expected to be present, but it is not");
         let e = check(&a(Subject::Body, Predicate::Is(BinaryKind::Jpeg)), &r, &v).unwrap_err();

@@ -15,10 +15,16 @@ use crate::target::{self, Target, TargetSpec};
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "conform", version, about = "Run conformance scenarios against a simulator or real hardware.")]
-#[command(after_help = "Exit codes: 0 all conform, 1 conformance failures, 2 usage or infrastructure errors.\n\
+#[command(
+    name = "conform",
+    version,
+    about = "Run conformance scenarios against a simulator or real hardware."
+)]
+#[command(
+    after_help = "Exit codes: 0 all conform, 1 conformance failures, 2 usage or infrastructure errors.\n\
 Hardware credentials come from the environment only: CONFORM_USER, CONFORM_PASSWORD, and\n\
-CONFORM_CRED_<ROLE>_USER / CONFORM_CRED_<ROLE>_PASSWORD for other roles (see docs/scenarios.md).")]
+CONFORM_CRED_<ROLE>_USER / CONFORM_CRED_<ROLE>_PASSWORD for other roles (see docs/scenarios.md)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -172,7 +178,9 @@ async fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, String> {
             (c, mode, None, None)
         }
         Command::Bless { common, force } => (common, GoldenMode::Bless { force }, None, None),
-        Command::Capture { common, model, firmware } => (common, GoldenMode::Capture, Some(model), Some(firmware)),
+        Command::Capture { common, model, firmware } => {
+            (common, GoldenMode::Capture, Some(model), Some(firmware))
+        }
     };
     let spec = TargetSpec::parse(&common.target, common.control.as_deref())?;
     match (&mode, &spec) {
@@ -199,9 +207,8 @@ async fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, String> {
     }
     let clock_ms = parse_clock(common.clock.as_deref())?;
     let scen_dir = common.scenarios.clone().unwrap_or_else(|| repo_dir("scenarios"));
-    let all = scenario::load_device(&scen_dir, &common.device).map_err(|errs| {
-        errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
-    })?;
+    let all = scenario::load_device(&scen_dir, &common.device)
+        .map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))?;
     if all.is_empty() {
         return Err(format!("no scenarios under {}", scen_dir.join(&common.device).display()));
     }

@@ -39,7 +39,11 @@ impl Response {
 
     /// Cookies the response sets: (name, value).
     pub fn set_cookies(&self) -> Vec<(String, String)> {
-        self.header_values("set-cookie").into_iter().filter_map(parse_set_cookie).map(|c| (c.0, c.1)).collect()
+        self.header_values("set-cookie")
+            .into_iter()
+            .filter_map(parse_set_cookie)
+            .map(|c| (c.0, c.1))
+            .collect()
     }
 
     pub fn text(&self) -> String {
@@ -163,7 +167,12 @@ impl Client {
             .timeout(timeout)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Client { http, base: base.trim_end_matches('/').to_owned(), jars: Jars::default(), cnonce_counter: 0 })
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            jars: Jars::default(),
+            cnonce_counter: 0,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -222,12 +231,14 @@ impl Client {
         match a.mode {
             AuthMode::None | AuthMode::Cookie | AuthMode::Digest => {}
             AuthMode::Basic => {
-                let raw = format!("{}:{}", a.user.as_deref().unwrap_or(""), a.password.as_deref().unwrap_or(""));
+                let raw =
+                    format!("{}:{}", a.user.as_deref().unwrap_or(""), a.password.as_deref().unwrap_or(""));
                 let enc = base64::engine::general_purpose::STANDARD.encode(raw);
                 headers.push(("Authorization".into(), format!("Basic {enc}")));
             }
             AuthMode::Bearer => {
-                headers.push(("Authorization".into(), format!("Bearer {}", a.token.as_deref().unwrap_or(""))));
+                headers
+                    .push(("Authorization".into(), format!("Bearer {}", a.token.as_deref().unwrap_or(""))));
             }
         }
         if let Some(d) = digest {
@@ -294,7 +305,8 @@ mod tests {
         assert_eq!(parse_set_cookie("a=; Max-Age=0"), Some(("a".into(), "".into(), true)));
         assert_eq!(parse_set_cookie("garbage"), None);
         let mut jars = Jars::default();
-        let r = |v: &str| Response { status: 200, headers: vec![("set-cookie".into(), v.into())], body: vec![] };
+        let r =
+            |v: &str| Response { status: 200, headers: vec![("set-cookie".into(), v.into())], body: vec![] };
         jars.store("s", &r("k=v; Path=/"));
         assert_eq!(jars.get("s").unwrap().get("k").map(String::as_str), Some("v"));
         jars.store("s", &r("k=; Max-Age=0"));

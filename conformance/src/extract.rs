@@ -61,7 +61,9 @@ fn parse_path(path: &str) -> Result<Vec<Seg>, String> {
                 let v = v.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(v);
                 segs.push(Seg::Filter(k.trim().to_owned(), v.to_owned()));
             } else {
-                let i = inner.parse::<usize>().map_err(|_| bad("index must be a number, a quoted key or key=value"))?;
+                let i = inner
+                    .parse::<usize>()
+                    .map_err(|_| bad("index must be a number, a quoted key or key=value"))?;
                 segs.push(Seg::Index(i));
             }
         } else {
@@ -183,7 +185,9 @@ pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> Result<String, St
 pub fn substitute_json(v: &Value, vars: &BTreeMap<String, String>) -> Result<Value, String> {
     Ok(match v {
         Value::String(s) => Value::String(substitute(s, vars)?),
-        Value::Array(a) => Value::Array(a.iter().map(|x| substitute_json(x, vars)).collect::<Result<_, _>>()?),
+        Value::Array(a) => {
+            Value::Array(a.iter().map(|x| substitute_json(x, vars)).collect::<Result<_, _>>()?)
+        }
         Value::Object(m) => {
             let mut o = serde_json::Map::new();
             for (k, x) in m {
@@ -203,7 +207,9 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
             (Some(i), Some(j)) => i == j,
             _ => x.as_f64() == y.as_f64(),
         },
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }

@@ -91,7 +91,8 @@ pub fn render(device: &str, profile: &str, scenario_id: &str, scenario_file: &st
     let _ = writeln!(out, "# golden: {device}/{profile} {scenario_id}");
     let _ = writeln!(out, "# source: {}", g.source.line());
     let _ = writeln!(out, "# scenario: {scenario_file}");
-    let _ = writeln!(out, "# Normalised by conform: volatile values are <<<holes>>>; review changes in diffs.");
+    let _ =
+        writeln!(out, "# Normalised by conform: volatile values are <<<holes>>>; review changes in diffs.");
     for (i, (name, ex)) in g.steps.iter().enumerate() {
         let _ = writeln!(out, "\n=== step {}: {name}", i + 1);
         let _ = writeln!(out, "{}", ex.request.start);
@@ -319,13 +320,26 @@ mod tests {
                 (
                     "login".into(),
                     NormExchange {
-                        request: part("POST /x", &[("content-type", "application/json")], "{\n  \"a\": 1\n}", true),
-                        response: part("200", &[("set-cookie", "A=<<<cookie>>>")], "{\n  \"b\": [\n    1\n  ]\n}", true),
+                        request: part(
+                            "POST /x",
+                            &[("content-type", "application/json")],
+                            "{\n  \"a\": 1\n}",
+                            true,
+                        ),
+                        response: part(
+                            "200",
+                            &[("set-cookie", "A=<<<cookie>>>")],
+                            "{\n  \"b\": [\n    1\n  ]\n}",
+                            true,
+                        ),
                     },
                 ),
                 (
                     "empty".into(),
-                    NormExchange { request: part("GET /y", &[], "", false), response: part("403", &[], "", false) },
+                    NormExchange {
+                        request: part("GET /y", &[], "", false),
+                        response: part("403", &[], "", false),
+                    },
                 ),
             ],
         };
@@ -336,7 +350,12 @@ mod tests {
     #[test]
     fn json_diff_names_paths() {
         let mut out = Vec::new();
-        json_diff(&json!({"a": 1, "b": [1, 2], "c": "x"}), &json!({"a": 2, "b": [1], "d": true}), "$", &mut out);
+        json_diff(
+            &json!({"a": 1, "b": [1, 2], "c": "x"}),
+            &json!({"a": 2, "b": [1], "d": true}),
+            "$",
+            &mut out,
+        );
         assert_eq!(
             out,
             [

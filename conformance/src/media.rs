@@ -79,12 +79,11 @@ fn boxes(b: &[u8], from: usize, to: usize) -> Result<Vec<([u8; 4], usize, usize)
 }
 
 pub fn check_mp4(b: &[u8]) -> Result<MediaInfo, String> {
-    let top = boxes(b, 0, b.len())?;
-    match top.first() {
-        Some((k, _, _)) if k == b"ftyp" => {}
-        Some((k, _, _)) => return Err(format!("not an MP4: first box is {:?}, expected ftyp", String::from_utf8_lossy(k))),
-        None => return Err("not an MP4: empty body".into()),
+    if b.len() < 8 || &b[4..8] != b"ftyp" {
+        let kind = b.get(4..8).map(String::from_utf8_lossy).unwrap_or_default();
+        return Err(format!("not an MP4: first box is {kind:?}, expected ftyp"));
     }
+    let top = boxes(b, 0, b.len())?;
     let (_, ms, me) = top.iter().find(|(k, _, _)| k == b"moov").ok_or("MP4 has no moov box")?;
     let inner = boxes(b, *ms, *me)?;
     let (_, hs, he) = inner.iter().find(|(k, _, _)| k == b"mvhd").ok_or("MP4 moov has no mvhd box")?;

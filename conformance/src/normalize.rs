@@ -59,7 +59,8 @@ pub struct TextRule {
 }
 
 /// Headers never kept: transport framing and the two the issue names.
-pub const ALWAYS_DROPPED: [&str; 6] = ["date", "server", "content-length", "connection", "keep-alive", "transfer-encoding"];
+pub const ALWAYS_DROPPED: [&str; 6] =
+    ["date", "server", "content-length", "connection", "keep-alive", "transfer-encoding"];
 
 pub fn hole(name: &str) -> String {
     format!("<<<{name}>>>")
@@ -78,7 +79,10 @@ impl Redaction {
         })?;
         for j in &r.json {
             if j.key.is_some() == j.path.is_some() {
-                return Err(format!("a [[json]] rule takes exactly one of `key` and `path` (hole {:?})", j.hole));
+                return Err(format!(
+                    "a [[json]] rule takes exactly one of `key` and `path` (hole {:?})",
+                    j.hole
+                ));
             }
         }
         for p in r.header.iter().map(|h| &h.pattern).chain(r.text.iter().map(|t| &t.pattern)) {
@@ -187,7 +191,8 @@ fn redact_json(v: &mut Value, at: &mut Vec<String>, red: &Redaction) {
                 if red.is_secret(k) {
                     *child = Value::String(hole(&k.to_ascii_lowercase()));
                 } else if let Some(rule) = red.json.iter().find(|r| {
-                    r.key.as_deref() == Some(k.as_str()) || r.path.as_deref().is_some_and(|p| path_matches(p, at))
+                    r.key.as_deref() == Some(k.as_str())
+                        || r.path.as_deref().is_some_and(|p| path_matches(p, at))
                 }) {
                     *child = Value::String(hole(&rule.hole));
                 } else {
@@ -199,7 +204,8 @@ fn redact_json(v: &mut Value, at: &mut Vec<String>, red: &Redaction) {
         Value::Array(a) => {
             for (i, child) in a.iter_mut().enumerate() {
                 at.push(format!("[{i}]"));
-                if let Some(rule) = red.json.iter().find(|r| r.path.as_deref().is_some_and(|p| path_matches(p, at)))
+                if let Some(rule) =
+                    red.json.iter().find(|r| r.path.as_deref().is_some_and(|p| path_matches(p, at)))
                 {
                     *child = Value::String(hole(&rule.hole));
                 } else {

@@ -24,7 +24,8 @@ pub fn progress_line(r: &ScenarioResult) -> String {
 /// entries, coverage and the summary.
 pub fn text(rep: &Report) -> String {
     let mut out = String::new();
-    let failed: Vec<&ScenarioResult> = rep.scenarios.iter().filter(|s| s.verdict == Verdict::Failed).collect();
+    let failed: Vec<&ScenarioResult> =
+        rep.scenarios.iter().filter(|s| s.verdict == Verdict::Failed).collect();
     if !failed.is_empty() {
         let _ = writeln!(out, "\nFailures:");
         for s in failed {
@@ -39,7 +40,9 @@ pub fn text(rep: &Report) -> String {
         .iter()
         .flat_map(|s| s.steps.iter())
         .filter_map(|st| match &st.golden {
-            GoldenVerdict::Known { reason, diffs } => Some(format!("  {}: {reason} ({} differences)", st.id, diffs.len())),
+            GoldenVerdict::Known { reason, diffs } => {
+                Some(format!("  {}: {reason} ({} differences)", st.id, diffs.len()))
+            }
             _ => None,
         })
         .collect();
@@ -63,7 +66,12 @@ pub fn text(rep: &Report) -> String {
     }
     if let Some(cov) = &rep.coverage {
         let covered = cov.iter().filter(|c| c.steps > 0).count();
-        let _ = writeln!(out, "\nCoverage of {} routes: {covered}/{} have a scenario step", rep.device, cov.len());
+        let _ = writeln!(
+            out,
+            "\nCoverage of {} routes: {covered}/{} have a scenario step",
+            rep.device,
+            cov.len()
+        );
         let w = cov.iter().map(|c| c.resource.len()).max().unwrap_or(8).max(8);
         let _ = writeln!(out, "  {:<w$}  {:<8}  steps", "resource", "action");
         for c in cov {

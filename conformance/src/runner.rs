@@ -22,7 +22,9 @@ pub enum GoldenMode {
     /// Compare with goldens when they exist.
     Compare,
     /// Write goldens from a simulator (`conform bless`).
-    Bless { force: bool },
+    Bless {
+        force: bool,
+    },
     /// Write goldens from hardware (`conform capture`).
     Capture,
     Off,
@@ -78,11 +80,18 @@ impl std::fmt::Display for Failure {
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum GoldenVerdict {
     Match,
-    Differs { diffs: Vec<String> },
+    Differs {
+        diffs: Vec<String>,
+    },
     /// Differs, and the ledger says so.
-    Known { reason: String, diffs: Vec<String> },
+    Known {
+        reason: String,
+        diffs: Vec<String>,
+    },
     Missing,
-    Written { path: String },
+    Written {
+        path: String,
+    },
     NotCompared,
 }
 
@@ -176,7 +185,11 @@ pub fn selected(s: &Scenario, tags: &[String], names: &[String]) -> bool {
     tag_ok && name_ok
 }
 
-fn resolve_auth(scenario: &AuthSpec, step: Option<&AuthSpec>, vars: &BTreeMap<String, String>) -> Result<Auth, String> {
+fn resolve_auth(
+    scenario: &AuthSpec,
+    step: Option<&AuthSpec>,
+    vars: &BTreeMap<String, String>,
+) -> Result<Auth, String> {
     let s = step.unwrap_or(scenario);
     let sub = |o: &Option<String>| o.as_deref().map(|x| substitute(x, vars)).transpose();
     Ok(Auth {
@@ -201,7 +214,9 @@ fn prepare(sc: &Scenario, step: &Step, vars: &BTreeMap<String, String>) -> Resul
         let pairs = sub_pairs(f)?;
         let enc = pairs
             .iter()
-            .map(|(k, v)| format!("{}={}", crate::client::encode_component(k), crate::client::encode_component(v)))
+            .map(|(k, v)| {
+                format!("{}={}", crate::client::encode_component(k), crate::client::encode_component(v))
+            })
             .collect::<Vec<_>>()
             .join("&");
         Some((enc.into_bytes(), Some("application/x-www-form-urlencoded")))
@@ -312,7 +327,12 @@ async fn run_scenario(
             route: None,
         };
         let label = step_label(step);
-        let fail = |kind, loc: &Loc, message: String| Failure { kind, loc: loc.clone(), step: Some(label.clone()), message };
+        let fail = |kind, loc: &Loc, message: String| Failure {
+            kind,
+            loc: loc.clone(),
+            step: Some(label.clone()),
+            message,
+        };
         if let Some(why) = &abort {
             sr.verdict = Verdict::Skipped;
             sr.failures.push(fail(FailureKind::Transport, &step.loc, format!("not run: {why}")));
@@ -346,7 +366,11 @@ async fn run_scenario(
         if let Some((want, loc)) = &step.status {
             if ex.response.status != *want {
                 let body = ex.response.text();
-                let body = if body.len() > 200 { format!("{}…", &body[..body.floor_char_boundary_compat(200)]) } else { body };
+                let body = if body.len() > 200 {
+                    format!("{}…", &body[..body.floor_char_boundary_compat(200)])
+                } else {
+                    body
+                };
                 sr.failures.push(fail(
                     FailureKind::Status,
                     loc,
@@ -364,7 +388,9 @@ async fn run_scenario(
                 Ok(v) => {
                     vars.insert(c.name.clone(), v);
                 }
-                Err(e) => sr.failures.push(fail(FailureKind::Capture, &c.loc, format!("capture {}: {e}", c.name))),
+                Err(e) => {
+                    sr.failures.push(fail(FailureKind::Capture, &c.loc, format!("capture {}: {e}", c.name)))
+                }
             }
         }
         if !sr.failures.is_empty() {
@@ -396,6 +422,7 @@ impl FloorCharBoundary for String {
 }
 
 /// Compare, bless or capture the golden of one scenario; updates `res` and the ledger bookkeeping.
+#[allow(clippy::too_many_arguments)]
 fn golden_step(
     sc: &Scenario,
     res: &mut ScenarioResult,
@@ -428,11 +455,17 @@ fn golden_step(
                     return;
                 }
                 if existing.as_ref().is_some_and(|g| g.source.is_hardware()) && !force {
-                    notes.push(format!("{shown}: a hardware golden; bless does not overwrite it without --force"));
+                    notes.push(format!(
+                        "{shown}: a hardware golden; bless does not overwrite it without --force"
+                    ));
                     return;
                 }
             }
-            let steps = exchanges.iter().filter(|(_, _, keep)| *keep).map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            let steps = exchanges
+                .iter()
+                .filter(|(_, _, keep)| *keep)
+                .map(|(n, e, _)| (n.clone(), e.clone()))
+                .collect();
             let g = Golden { source: target.source.clone(), steps };
             let mut text = golden::render(&cfg.device, profile, &sc.id, &sc.file, &g);
             text = normalize::scrub_secrets(&text, &target.secrets);
@@ -440,7 +473,12 @@ fn golden_step(
                 let _ = std::fs::create_dir_all(parent);
             }
             if let Err(e) = std::fs::write(&path, text) {
-                res.failures.push(Failure { kind: FailureKind::Golden, loc, step: None, message: e.to_string() });
+                res.failures.push(Failure {
+                    kind: FailureKind::Golden,
+                    loc,
+                    step: None,
+                    message: e.to_string(),
+                });
                 return;
             }
             for s in res.steps.iter_mut() {
@@ -511,12 +549,15 @@ fn golden_step(
 }
 
 /// Run `scenarios` (already filtered) against `target`.
-pub async fn run(scenarios: &[Scenario], target: &Target, cfg: &RunConfig, progress: &mut dyn FnMut(&ScenarioResult)) -> Report {
+pub async fn run(
+    scenarios: &[Scenario],
+    target: &Target,
+    cfg: &RunConfig,
+    progress: &mut dyn FnMut(&ScenarioResult),
+) -> Report {
     let started = Instant::now();
-    let ledger_path = target
-        .profile
-        .as_deref()
-        .map(|p| cfg.golden_dir.join(&cfg.device).join(p).join("ledger.toml"));
+    let ledger_path =
+        target.profile.as_deref().map(|p| cfg.golden_dir.join(&cfg.device).join(p).join("ledger.toml"));
     let mut notes = Vec::new();
     let ledger = match ledger_path.as_deref().map(Ledger::load) {
         Some(Ok(l)) => l,
@@ -546,7 +587,9 @@ pub async fn run(scenarios: &[Scenario], target: &Target, cfg: &RunConfig, progr
         ledger
             .deviations
             .iter()
-            .filter(|d| d.step.split('#').next().is_some_and(|s| ran.contains(s)) && !ledger_hits.contains(&d.step))
+            .filter(|d| {
+                d.step.split('#').next().is_some_and(|s| ran.contains(s)) && !ledger_hits.contains(&d.step)
+            })
             .cloned()
             .collect()
     } else {
@@ -588,7 +631,11 @@ fn coverage(device: &str, results: &[ScenarioResult]) -> Option<Vec<CoverageRow>
     Some(
         routes
             .into_iter()
-            .map(|r| CoverageRow { steps: counts.get(&r).copied().unwrap_or(0), resource: r.resource, action: r.action })
+            .map(|r| CoverageRow {
+                steps: counts.get(&r).copied().unwrap_or(0),
+                resource: r.resource,
+                action: r.action,
+            })
             .collect(),
     )
 }

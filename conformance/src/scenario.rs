@@ -219,7 +219,10 @@ pub enum Predicate {
     /// The body is a valid file of this kind (magic and basic structure).
     Is(BinaryKind),
     /// Media duration in seconds, within `tolerance`.
-    Duration { seconds: f64, tolerance: f64 },
+    Duration {
+        seconds: f64,
+        tolerance: f64,
+    },
 }
 
 impl fmt::Display for Predicate {
@@ -493,7 +496,10 @@ pub fn parse(file: &str, id: &str, src: &str) -> Result<Scenario, FormatError> {
     }
     let mut vars = Vec::new();
     for (k, v) in raw.vars {
-        vars.push((k.clone(), scalar_string(&v).ok_or_else(|| cx.err(0, format!("vars.{k} must be a string or number")))?));
+        vars.push((
+            k.clone(),
+            scalar_string(&v).ok_or_else(|| cx.err(0, format!("vars.{k} must be a string or number")))?,
+        ));
     }
     let preconditions =
         raw.preconditions.into_iter().map(|p| precondition(&cx, p)).collect::<Result<Vec<_>, _>>()?;
@@ -531,7 +537,12 @@ fn scalar_string(v: &Value) -> Option<String> {
     }
 }
 
-fn pairs(cx: &Ctx, at: usize, what: &str, m: Map<String, Value>) -> Result<Vec<(String, String)>, FormatError> {
+fn pairs(
+    cx: &Ctx,
+    at: usize,
+    what: &str,
+    m: Map<String, Value>,
+) -> Result<Vec<(String, String)>, FormatError> {
     m.into_iter()
         .map(|(k, v)| match scalar_string(&v) {
             Some(s) => Ok((k, s)),
@@ -633,7 +644,10 @@ fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError
     });
     if let Some((code, loc)) = &status {
         if !(100..=599).contains(code) {
-            return Err(FormatError { loc: loc.clone(), message: format!("expect.status {code} is not 100..599") });
+            return Err(FormatError {
+                loc: loc.clone(),
+                message: format!("expect.status {code} is not 100..599"),
+            });
         }
     }
     let asserts = s.asserts.into_iter().map(|a| assertion(cx, a)).collect::<Result<Vec<_>, _>>()?;
@@ -667,7 +681,10 @@ fn assertion(cx: &Ctx, a: Spanned<RawAssert>) -> Result<Assert, FormatError> {
         subjects.push(Subject::Kv(k));
     }
     if subjects.len() != 1 {
-        return Err(cx.err(at, "an [[step.assert]] takes exactly one of `json`, `header`, `cookie`, `body`, `xml`, `kv`"));
+        return Err(cx.err(
+            at,
+            "an [[step.assert]] takes exactly one of `json`, `header`, `cookie`, `body`, `xml`, `kv`",
+        ));
     }
     let subject = subjects.remove(0);
     let mut preds = Vec::new();
@@ -771,7 +788,10 @@ fn capture(cx: &Ctx, c: Spanned<RawCapture>) -> Result<Capture, FormatError> {
         sources.push(CaptureSource::Regex(r));
     }
     if sources.len() != 1 {
-        return Err(cx.err(at, "a [[step.capture]] takes exactly one of `json`, `header`, `cookie`, `xml`, `kv`, `regex`"));
+        return Err(cx.err(
+            at,
+            "a [[step.capture]] takes exactly one of `json`, `header`, `cookie`, `xml`, `kv`, `regex`",
+        ));
     }
     Ok(Capture { loc: cx.loc(at), name: c.name, source: sources.remove(0) })
 }
@@ -867,8 +887,9 @@ cookie = "APSCOOKIE"
 
     #[test]
     fn rejects_unknown_top_level_key_with_line() {
-        let e = parse("x.toml", "a/x", "name = \"n\"\nbogus = 1\n[[step]]\nname=\"s\"\nrequest={path=\"/\"}\n")
-            .unwrap_err();
+        let e =
+            parse("x.toml", "a/x", "name = \"n\"\nbogus = 1\n[[step]]\nname=\"s\"\nrequest={path=\"/\"}\n")
+                .unwrap_err();
         assert_eq!(e.loc.line, 2, "{e}");
         assert!(e.message.contains("bogus"), "{e}");
     }

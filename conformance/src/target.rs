@@ -170,7 +170,8 @@ impl Target {
             TargetSpec::Hardware(url) => {
                 let env: Vec<(String, String)> = std::env::vars().collect();
                 let vars = env_vars(&env);
-                let secrets = vars.iter().filter(|(k, _)| k.ends_with(".password")).map(|(_, v)| v.clone()).collect();
+                let secrets =
+                    vars.iter().filter(|(k, _)| k.ends_with(".password")).map(|(_, v)| v.clone()).collect();
                 Ok(Target {
                     label: format!("hardware at {url}"),
                     base_url: url.clone(),
