@@ -309,6 +309,11 @@ impl Cmdb {
         self.get(reg, table, vdom, key).is_some()
     }
 
+    /// Check required attributes and references of one stored object seen from `vdom`.
+    pub fn validate_obj(&self, reg: &Registry, node: &Node, obj: &Obj, vdom: &str) -> Result<()> {
+        self.validate(reg, node, obj, vdom, "")
+    }
+
     /// Check required attributes and references of a merged object.
     fn validate(&self, reg: &Registry, node: &Node, obj: &Obj, vdom: &str, prefix: &str) -> Result<()> {
         for f in &node.fields {
@@ -334,15 +339,22 @@ impl Cmdb {
                     }
                 }
                 (_, Value::String(s)) if !f.refs.is_empty() && !s.is_empty() => {
-                    let ok = f.also.iter().any(|a| a == s) || f.refs.iter().any(|r| self.exists(reg, r, vdom, s));
+                    let ok =
+                        f.also.iter().any(|a| a == s) || f.refs.iter().any(|r| self.exists(reg, r, vdom, s));
                     if !ok {
-                        return Err(CmdbError::invalid(&name, format!("{s:?} not found in {}", f.refs.join(", "))));
+                        return Err(CmdbError::invalid(
+                            &name,
+                            format!("{s:?} not found in {}", f.refs.join(", ")),
+                        ));
                     }
                 }
                 (_, Value::Number(n)) if !f.refs.is_empty() => {
                     let s = n.to_string();
                     if !f.refs.iter().any(|r| self.exists(reg, r, vdom, &s)) {
-                        return Err(CmdbError::invalid(&name, format!("{s} not found in {}", f.refs.join(", "))));
+                        return Err(CmdbError::invalid(
+                            &name,
+                            format!("{s} not found in {}", f.refs.join(", ")),
+                        ));
                     }
                 }
                 _ => {}
@@ -396,7 +408,13 @@ impl Cmdb {
     }
 
     /// Visit every reference value in the stores that can refer to a `scope` table of `vdom`.
-    fn scan_refs(&self, reg: &Registry, scope: Scope, vdom: &str, mut f: impl FnMut(&str, &str, &Field, &str)) {
+    fn scan_refs(
+        &self,
+        reg: &Registry,
+        scope: Scope,
+        vdom: &str,
+        mut f: impl FnMut(&str, &str, &Field, &str),
+    ) {
         let mut stores: Vec<(Scope, &Store)> = Vec::new();
         match scope {
             Scope::Global => {
@@ -427,7 +445,15 @@ impl Cmdb {
     }
 
     /// Rewrite every reference to `table`/`old` as `new` (rename propagation).
-    fn rewrite_refs(&mut self, reg: &Registry, table: &str, scope: Scope, vdom: &str, old: &str, new: &Value) {
+    fn rewrite_refs(
+        &mut self,
+        reg: &Registry,
+        table: &str,
+        scope: Scope,
+        vdom: &str,
+        old: &str,
+        new: &Value,
+    ) {
         let mut stores: Vec<(Scope, &mut Store)> = Vec::new();
         match scope {
             Scope::Global => {
@@ -470,7 +496,9 @@ impl Cmdb {
         }
         if let Some(mkey) = &t.mkey {
             return Err(match self.get(reg, &t.table, &t.vdom, mkey) {
-                Some(_) => CmdbError::MethodNotAllowed(format!("POST on existing entry {mkey} without action=clone")),
+                Some(_) => {
+                    CmdbError::MethodNotAllowed(format!("POST on existing entry {mkey} without action=clone"))
+                }
                 None => CmdbError::NotFound(mkey.clone()),
             });
         }
@@ -524,7 +552,14 @@ impl Cmdb {
         self.apply_seed_section(reg, &seed["vdom"], name)
     }
 
-    fn child_append(&mut self, reg: &Registry, schema: &TableSchema, t: &Target, child: &str, body: Obj) -> Result<Value> {
+    fn child_append(
+        &mut self,
+        reg: &Registry,
+        schema: &TableSchema,
+        t: &Target,
+        child: &str,
+        body: Obj,
+    ) -> Result<Value> {
         let node = schema.node.child(child).ok_or_else(|| CmdbError::NotFound(child.to_string()))?.clone();
         let mut parent = self.parent_obj(reg, schema, t)?.clone();
         let list = parent.get(child).and_then(Value::as_array).cloned().unwrap_or_default();
@@ -552,7 +587,9 @@ impl Cmdb {
     fn parent_obj(&self, reg: &Registry, schema: &TableSchema, t: &Target) -> Result<&Obj> {
         let store = self.store(schema.scope, &t.vdom)?;
         match schema.kind {
-            Kind::Singleton => store.singletons.get(&t.table).ok_or_else(|| CmdbError::NotFound(t.table.clone())),
+            Kind::Singleton => {
+                store.singletons.get(&t.table).ok_or_else(|| CmdbError::NotFound(t.table.clone()))
+            }
             Kind::Table => {
                 let mkey = t.mkey.as_deref().ok_or_else(|| CmdbError::NotFound("(no mkey)".into()))?;
                 self.get(reg, &t.table, &t.vdom, mkey).ok_or_else(|| CmdbError::NotFound(mkey.to_string()))
@@ -569,7 +606,11 @@ impl Cmdb {
             Kind::Table => {
                 let mkey = t.mkey.as_deref().ok_or_else(|| CmdbError::NotFound("(no mkey)".into()))?;
                 let key = canonical_key(&node, mkey);
-                store.tables.get_mut(&table).and_then(|t| t.rows.get_mut(&key)).ok_or(CmdbError::NotFound(key))
+                store
+                    .tables
+                    .get_mut(&table)
+                    .and_then(|t| t.rows.get_mut(&key))
+                    .ok_or(CmdbError::NotFound(key))
             }
         }
     }
@@ -599,7 +640,14 @@ impl Cmdb {
         }
     }
 
-    fn row_update(&mut self, reg: &Registry, schema: &TableSchema, t: &Target, mkey: &str, body: Obj) -> Result<Value> {
+    fn row_update(
+        &mut self,
+        reg: &Registry,
+        schema: &TableSchema,
+        t: &Target,
+        mkey: &str,
+        body: Obj,
+    ) -> Result<Value> {
         let node = &schema.node;
         let mkey_name = node.mkey.clone().unwrap_or_default();
         let old_key = canonical_key(node, mkey);
@@ -669,7 +717,8 @@ impl Cmdb {
         let schema = Self::schema(reg, &t.table)?.clone();
         self.store(schema.scope, &t.vdom)?;
         if let Some(child) = &t.child {
-            let node = schema.node.child(child).ok_or_else(|| CmdbError::NotFound(child.to_string()))?.clone();
+            let node =
+                schema.node.child(child).ok_or_else(|| CmdbError::NotFound(child.to_string()))?.clone();
             let mut parent = self.parent_obj(reg, &schema, t)?.clone();
             let mut list = parent.get(child).and_then(Value::as_array).cloned().unwrap_or_default();
             match &t.child_mkey {
@@ -729,7 +778,9 @@ impl Cmdb {
     /// A VDOM whose firewall policies still exist cannot be deleted.
     fn vdom_in_use(&self, name: &str) -> bool {
         self.vdoms.get(name).is_some_and(|s| {
-            ["firewall/policy", "firewall/policy6"].iter().any(|t| s.tables.get(*t).is_some_and(|t| !t.rows.is_empty()))
+            ["firewall/policy", "firewall/policy6"]
+                .iter()
+                .any(|t| s.tables.get(*t).is_some_and(|t| !t.rows.is_empty()))
         })
     }
 
@@ -740,7 +791,8 @@ impl Cmdb {
         if schema.kind == Kind::Singleton || t.child.is_some() {
             return Err(CmdbError::MethodNotAllowed("clone applies to table entries".into()));
         }
-        let mkey = t.mkey.as_deref().ok_or_else(|| CmdbError::MethodNotAllowed("clone needs an entry".into()))?;
+        let mkey =
+            t.mkey.as_deref().ok_or_else(|| CmdbError::MethodNotAllowed("clone needs an entry".into()))?;
         let node = &schema.node;
         let mkey_name = node.mkey.clone().unwrap_or_default();
         let rows = self.rows(reg, &t.table, &t.vdom)?;
@@ -768,7 +820,13 @@ impl Cmdb {
     }
 
     /// PUT `action=move&before=X|after=X` on an entry or a child entry.
-    pub fn move_entry(&mut self, reg: &Registry, t: &Target, before: Option<&str>, after: Option<&str>) -> Result<()> {
+    pub fn move_entry(
+        &mut self,
+        reg: &Registry,
+        t: &Target,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> Result<()> {
         let schema = Self::schema(reg, &t.table)?.clone();
         self.store(schema.scope, &t.vdom)?;
         let (anchor, is_after) = match (before.filter(|s| !s.is_empty()), after.filter(|s| !s.is_empty())) {
@@ -777,15 +835,20 @@ impl Cmdb {
             (None, None) => return Err(CmdbError::MissingRequired("before/after".into())),
         };
         if let Some(child) = &t.child {
-            let ck = t.child_mkey.as_deref().ok_or_else(|| CmdbError::MethodNotAllowed("move needs an entry".into()))?;
-            let node = schema.node.child(child).ok_or_else(|| CmdbError::NotFound(child.to_string()))?.clone();
+            let ck = t
+                .child_mkey
+                .as_deref()
+                .ok_or_else(|| CmdbError::MethodNotAllowed("move needs an entry".into()))?;
+            let node =
+                schema.node.child(child).ok_or_else(|| CmdbError::NotFound(child.to_string()))?.clone();
             let mkey_name = node.mkey.clone().unwrap_or_default();
             let mut parent = self.parent_obj(reg, &schema, t)?.clone();
             let mut list = parent.get(child).and_then(Value::as_array).cloned().unwrap_or_default();
             let ck = canonical_key(&node, ck);
             let anchor = canonical_key(&node, anchor);
             let from = find_child(&list, &mkey_name, &ck).ok_or_else(|| CmdbError::NotFound(ck.clone()))?;
-            let to = find_child(&list, &mkey_name, &anchor).ok_or_else(|| CmdbError::NotFound(anchor.clone()))?;
+            let to =
+                find_child(&list, &mkey_name, &anchor).ok_or_else(|| CmdbError::NotFound(anchor.clone()))?;
             if from != to {
                 let item = list.remove(from);
                 let to = if from < to { to - 1 } else { to };
@@ -798,7 +861,8 @@ impl Cmdb {
         if schema.kind == Kind::Singleton {
             return Err(CmdbError::MethodNotAllowed("move on a singleton".into()));
         }
-        let mkey = t.mkey.as_deref().ok_or_else(|| CmdbError::MethodNotAllowed("move needs an entry".into()))?;
+        let mkey =
+            t.mkey.as_deref().ok_or_else(|| CmdbError::MethodNotAllowed("move needs an entry".into()))?;
         let key = canonical_key(&schema.node, mkey);
         let anchor = canonical_key(&schema.node, anchor);
         let store = self.store_mut(schema.scope, &t.vdom)?;
@@ -861,11 +925,14 @@ pub fn merge(node: &Node, obj: &mut Obj, body: &Obj, prefix: &str) -> Result<()>
                     };
                     let mut entry = child.defaults();
                     if let Some(kv) = item_obj.get(&mkey_name) {
-                        let f = child.field(&mkey_name).ok_or_else(|| CmdbError::invalid(&name, "child key"))?;
+                        let f =
+                            child.field(&mkey_name).ok_or_else(|| CmdbError::invalid(&name, "child key"))?;
                         let kv = value::coerce(&f.ty, kv)
                             .map_err(|e| CmdbError::invalid(&format!("{name}.{mkey_name}"), e))?;
                         let ks = key_string(&kv);
-                        if let Some(prev) = old.iter().find(|o| o.get(&mkey_name).map(key_string) == Some(ks.clone())) {
+                        if let Some(prev) =
+                            old.iter().find(|o| o.get(&mkey_name).map(key_string) == Some(ks.clone()))
+                        {
                             entry = prev.as_object().cloned().unwrap_or(entry);
                         }
                     }
@@ -873,7 +940,8 @@ pub fn merge(node: &Node, obj: &mut Obj, body: &Obj, prefix: &str) -> Result<()>
                     assign_key(child, &mut entry, built.iter())
                         .map_err(|_| CmdbError::MissingRequired(format!("{name}.{mkey_name}")))?;
                     let ks = entry.get(&mkey_name).map(key_string).unwrap_or_default();
-                    if built.iter().any(|b| b.get(&mkey_name).map(key_string).as_deref() == Some(ks.as_str())) {
+                    if built.iter().any(|b| b.get(&mkey_name).map(key_string).as_deref() == Some(ks.as_str()))
+                    {
                         return Err(CmdbError::Duplicate(format!("{name} {ks}")));
                     }
                     built.push(entry.clone());

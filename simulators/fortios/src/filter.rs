@@ -63,8 +63,10 @@ impl Filter {
     pub fn parse<S: AsRef<str>>(params: &[S]) -> Result<Filter, FilterError> {
         let mut groups = Vec::new();
         for p in params {
-            let group =
-                split_unescaped(p.as_ref()).into_iter().map(|e| parse_expr(&e)).collect::<Result<Vec<_>, _>>()?;
+            let group = split_unescaped(p.as_ref())
+                .into_iter()
+                .map(|e| parse_expr(&e))
+                .collect::<Result<Vec<_>, _>>()?;
             groups.push(group);
         }
         Ok(Filter { groups })

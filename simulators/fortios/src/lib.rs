@@ -12,9 +12,11 @@
 pub mod cli;
 pub mod cmdb;
 pub mod filter;
+pub mod fixtures;
 pub mod model;
 pub mod path;
 pub mod query;
+pub mod request;
 pub mod schema;
 pub mod value;
 pub mod wire;

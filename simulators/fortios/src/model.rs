@@ -58,6 +58,8 @@ pub enum Command {
     Schema { table: Option<String> },
     /// GET `action=default`; `None` = whole tree.
     Default { table: Option<String> },
+    /// GET `/api/v2/cmdb/`: the table directory.
+    Directory,
     /// POST on a table or child table.
     Create { target: Target, body: Value },
     /// PUT on an entry, child entry or singleton.
@@ -79,7 +81,7 @@ impl Command {
             | Command::Delete { target }
             | Command::Clone { target, .. }
             | Command::Move { target, .. } => Some(target),
-            Command::Schema { .. } | Command::Default { .. } => None,
+            Command::Schema { .. } | Command::Default { .. } | Command::Directory => None,
         }
     }
 
@@ -91,13 +93,16 @@ impl Command {
             | Command::Delete { target }
             | Command::Clone { target, .. }
             | Command::Move { target, .. } => Some(target),
-            Command::Schema { .. } | Command::Default { .. } => None,
+            Command::Schema { .. } | Command::Default { .. } | Command::Directory => None,
         }
     }
 
     /// Reads never change the revision.
     pub fn is_write(&self) -> bool {
-        !matches!(self, Command::Select { .. } | Command::Schema { .. } | Command::Default { .. })
+        !matches!(
+            self,
+            Command::Select { .. } | Command::Schema { .. } | Command::Default { .. } | Command::Directory
+        )
     }
 
     /// `action` to echo in the envelope.
@@ -146,7 +151,10 @@ pub struct Model {
 }
 
 fn seed_from(identity: &Identity) -> u64 {
-    identity.serial.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    identity
+        .serial
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
 }
 
 impl Model {
@@ -159,8 +167,18 @@ impl Model {
         let reg = Registry::builtin();
         let seed = seed_from(&identity);
         let mut cmdb = Cmdb::factory(reg, seed)?;
-        cmdb.update(reg, &Target::table("system/global", ROOT), json_obj(json!({"hostname": identity.hostname})))
-            .or_else(|_| cmdb.update(reg, &Target::table("system/global", ROOT), json_obj(json!({"hostname": "FortiGate"}))))?;
+        cmdb.update(
+            reg,
+            &Target::table("system/global", ROOT),
+            json_obj(json!({"hostname": identity.hostname})),
+        )
+        .or_else(|_| {
+            cmdb.update(
+                reg,
+                &Target::table("system/global", ROOT),
+                json_obj(json!({"hostname": "FortiGate"})),
+            )
+        })?;
         Ok(Model {
             identity,
             revision: Revision { counter: 1, boot_nonce: (seed as u32) | 1, boot_epoch: now },
@@ -216,7 +234,12 @@ impl Model {
 
     /// `global=1`: run the command in each of `vdoms` (spec §2.2); a global-scope table runs
     /// once. Each element carries the VDOM it ran in (`None` for global scope).
-    pub fn apply_global(&mut self, now: i64, cmd: &Command, vdoms: &[String]) -> Vec<(Option<String>, Result<Output>)> {
+    pub fn apply_global(
+        &mut self,
+        now: i64,
+        cmd: &Command,
+        vdoms: &[String],
+    ) -> Vec<(Option<String>, Result<Output>)> {
         let global_scope = cmd.target().and_then(|t| self.scope_of(&t.table)) == Some(Scope::Global)
             || cmd.target().is_none();
         if global_scope {
@@ -266,6 +289,13 @@ fn apply_to(reg: &Registry, cmdb: &mut Cmdb, cmd: Command) -> Result<Output> {
                 None => reg.default_json(),
             };
             Ok(Output { results: Some(results), mkey: None })
+        }
+        Command::Directory => {
+            let results = reg
+                .tables()
+                .map(|t| json!({"path": t.path, "name": t.name, "help": t.help, "category": if t.kind == crate::schema::Kind::Table { "table" } else { "complex" }}))
+                .collect();
+            Ok(Output { results: Some(Value::Array(results)), mkey: None })
         }
         Command::Create { target, body } => {
             let body = body_object(&body)?;

@@ -8,7 +8,12 @@ use crate::schema::{Kind, Registry};
 pub enum CmdbPath {
     /// `/api/v2/cmdb/` itself (directory, whole-tree schema/default).
     Root,
-    Table { table: String, mkey: Option<String>, child: Option<String>, child_mkey: Option<String> },
+    Table {
+        table: String,
+        mkey: Option<String>,
+        child: Option<String>,
+        child_mkey: Option<String>,
+    },
 }
 
 /// Percent-decode one segment (`%2F`, `%20`; `+` stays literal in a path).
@@ -46,7 +51,9 @@ pub fn parse_cmdb_path(reg: &Registry, rest: &str) -> Result<CmdbPath, CmdbError
     if segs.len() < 2 || segs.len() > 5 || segs.iter().any(String::is_empty) {
         return Err(CmdbError::UnknownTable(rest.to_string()));
     }
-    let t = reg.lookup(&segs[0], &segs[1]).ok_or_else(|| CmdbError::UnknownTable(format!("{}/{}", segs[0], segs[1])))?;
+    let t = reg
+        .lookup(&segs[0], &segs[1])
+        .ok_or_else(|| CmdbError::UnknownTable(format!("{}/{}", segs[0], segs[1])))?;
     let table = t.key();
     let mut it = segs.into_iter().skip(2);
     let (mkey, child, child_mkey) = match t.kind {

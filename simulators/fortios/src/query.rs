@@ -36,7 +36,10 @@ pub fn parse_bool(name: &str, v: &str) -> Result<bool> {
 
 /// Split a `format` value on `|` and whitespace (spec §2.3 T01).
 pub fn parse_format(v: &str) -> Vec<String> {
-    v.split(|c: char| c == '|' || c == '+' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    v.split(|c: char| c == '|' || c == '+' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 impl Query {
@@ -54,10 +57,12 @@ impl Query {
                 "key" => key = Some(v),
                 "pattern" => pattern = Some(v),
                 "start" => {
-                    q.start = Some(v.trim().parse().map_err(|_| CmdbError::BadRequest(format!("start={v}")))?);
+                    q.start =
+                        Some(v.trim().parse().map_err(|_| CmdbError::BadRequest(format!("start={v}")))?);
                 }
                 "count" => {
-                    q.count = Some(v.trim().parse().map_err(|_| CmdbError::BadRequest(format!("count={v}")))?);
+                    q.count =
+                        Some(v.trim().parse().map_err(|_| CmdbError::BadRequest(format!("count={v}")))?);
                 }
                 "format" => q.format = Some(parse_format(v)),
                 "with_meta" => q.with_meta = parse_bool(k, v)?,
@@ -164,7 +169,8 @@ pub fn select(reg: &Registry, cmdb: &Cmdb, t: &Target, q: &Query) -> Result<Valu
     // Parent object of a child read.
     let parent: Option<&Obj> = match (schema.kind, &t.mkey, &t.child) {
         (Kind::Singleton, _, None) => {
-            let obj = cmdb.singleton(reg, &t.table, &t.vdom).ok_or_else(|| CmdbError::NotFound(t.table.clone()))?;
+            let obj =
+                cmdb.singleton(reg, &t.table, &t.vdom).ok_or_else(|| CmdbError::NotFound(t.table.clone()))?;
             return Ok(Value::Object(render_obj(&ctx, &schema.node, obj, true)));
         }
         (Kind::Singleton, _, Some(_)) => cmdb.singleton(reg, &t.table, &t.vdom),
@@ -176,12 +182,20 @@ pub fn select(reg: &Registry, cmdb: &Cmdb, t: &Target, q: &Query) -> Result<Valu
     };
     if let (Some(p), Some(child)) = (parent, &t.child) {
         let node = schema.node.child(child).ok_or_else(|| CmdbError::NotFound(child.clone()))?;
-        let items: Vec<&Obj> = p.get(child).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object).collect();
+        let items: Vec<&Obj> = p
+            .get(child)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .collect();
         let mkey_name = node.mkey.as_deref().unwrap_or_default();
         let chosen: Vec<&Obj> = match &t.child_mkey {
             Some(ck) => {
-                let found: Vec<&Obj> =
-                    items.into_iter().filter(|o| o.get(mkey_name).map(key_string).as_deref() == Some(ck)).collect();
+                let found: Vec<&Obj> = items
+                    .into_iter()
+                    .filter(|o| o.get(mkey_name).map(key_string).as_deref() == Some(ck))
+                    .collect();
                 if found.is_empty() {
                     return Err(CmdbError::NotFound(ck.clone()));
                 }
@@ -189,13 +203,16 @@ pub fn select(reg: &Registry, cmdb: &Cmdb, t: &Target, q: &Query) -> Result<Valu
             }
             None => q.window(items.into_iter().filter(|o| q.filter.matches(o)).collect()),
         };
-        return Ok(Value::Array(chosen.into_iter().map(|o| Value::Object(render_obj(&ctx, node, o, false))).collect()));
+        return Ok(Value::Array(
+            chosen.into_iter().map(|o| Value::Object(render_obj(&ctx, node, o, false))).collect(),
+        ));
     }
     let rows = cmdb.rows(reg, &t.table, &t.vdom)?;
     let chosen: Vec<(&String, &Obj)> = match &t.mkey {
         Some(k) => {
             let obj = cmdb.get(reg, &t.table, &t.vdom, k).ok_or_else(|| CmdbError::NotFound(k.clone()))?;
-            let key = obj.get(schema.node.mkey.as_deref().unwrap_or_default()).map(key_string).unwrap_or_default();
+            let key =
+                obj.get(schema.node.mkey.as_deref().unwrap_or_default()).map(key_string).unwrap_or_default();
             let (k, o) = rows.get_key_value(&key).ok_or_else(|| CmdbError::NotFound(key.clone()))?;
             vec![(k, o)]
         }

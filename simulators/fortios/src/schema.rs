@@ -33,10 +33,18 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldType {
     /// Quoted string, at most `size` characters (`string`, `var-string`).
-    String { size: usize, var: bool },
+    String {
+        size: usize,
+        var: bool,
+    },
     /// Secret; stored plain, read back as `ENC <hex>`.
-    Password { size: usize },
-    Integer { min: i64, max: i64 },
+    Password {
+        size: usize,
+    },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     /// One of the listed words.
     Option(Vec<String>),
     /// Space-separated subset of the listed words.
@@ -382,7 +390,8 @@ impl Registry {
         fn walk(reg: &Registry, t: &TableSchema, node: &Node) -> Result<(), String> {
             for f in &node.fields {
                 for r in &f.refs {
-                    let target = reg.get(r).ok_or_else(|| format!("{}: {} refers to unknown {r}", t.key(), f.name))?;
+                    let target =
+                        reg.get(r).ok_or_else(|| format!("{}: {} refers to unknown {r}", t.key(), f.name))?;
                     if target.kind != Kind::Table {
                         return Err(format!("{}: {} refers to singleton {r}", t.key(), f.name));
                     }
@@ -403,7 +412,10 @@ impl Registry {
     }
 }
 
-fn close_one(stack: &mut Vec<(usize, Node, Option<Field>)>, tables: &mut [TableSchema]) -> Result<(), String> {
+fn close_one(
+    stack: &mut Vec<(usize, Node, Option<Field>)>,
+    tables: &mut [TableSchema],
+) -> Result<(), String> {
     let (_, node, field) = stack.pop().ok_or("internal: empty stack")?;
     match field {
         Some(mut f) => {
@@ -440,7 +452,10 @@ fn check_mkey(node: &Node, owner: &str) -> Result<(), String> {
     }
 }
 
-fn close_all(stack: &mut Vec<(usize, Node, Option<Field>)>, tables: &mut [TableSchema]) -> Result<(), String> {
+fn close_all(
+    stack: &mut Vec<(usize, Node, Option<Field>)>,
+    tables: &mut [TableSchema],
+) -> Result<(), String> {
     while !stack.is_empty() {
         close_one(stack, tables)?;
     }
@@ -611,7 +626,8 @@ fn parse_field_line(tokens: &[Tok]) -> Result<(Field, Option<String>), String> {
             field.also = v.split(',').map(str::to_string).collect();
         } else if let Some(v) = t.text.strip_prefix("when=") {
             let (f, vals) = v.split_once(':').ok_or_else(|| format!("field {name}: when=<field>:<v>|<v>"))?;
-            field.when = Some(When { field: f.to_string(), values: vals.split('|').map(str::to_string).collect() });
+            field.when =
+                Some(When { field: f.to_string(), values: vals.split('|').map(str::to_string).collect() });
         } else {
             return Err(format!("field {name}: unknown attribute {}", t.text));
         }
@@ -682,8 +698,12 @@ mod tests {
         let s = reg.get("firewall/address").unwrap().schema_json();
         assert_eq!(s["mkey"], "name");
         assert_eq!(s["mkey_type"], "string");
-        let opts: Vec<&str> =
-            s["children"]["type"]["options"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+        let opts: Vec<&str> = s["children"]["type"]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
         assert!(opts.contains(&"ipmask") && opts.contains(&"iprange") && opts.contains(&"fqdn"));
         assert_eq!(s["children"]["associated-interface"]["datasource"][0], "system.interface.name");
     }

@@ -35,7 +35,9 @@ pub fn coerce(ty: &FieldType, v: &Value) -> Result<Value, String> {
         FieldType::Integer { min, max } => {
             let n = match v {
                 Value::Number(n) => n.as_i64().ok_or("not an integer")?,
-                Value::String(s) => s.trim().parse::<i64>().map_err(|_| format!("{s:?} is not an integer"))?,
+                Value::String(s) => {
+                    s.trim().parse::<i64>().map_err(|_| format!("{s:?} is not an integer"))?
+                }
                 _ => return Err("expected an integer".into()),
             };
             if n < *min || n > *max {
@@ -86,7 +88,11 @@ pub fn coerce(ty: &FieldType, v: &Value) -> Result<Value, String> {
             let s = scalar_text(v)?;
             let (addr, len) = s.trim().split_once('/').unwrap_or((s.trim(), "128"));
             let a: Ipv6Addr = addr.parse().map_err(|_| format!("{s:?} is not an IPv6 prefix"))?;
-            let l: u8 = len.parse().ok().filter(|l| *l <= 128).ok_or_else(|| format!("bad prefix length in {s:?}"))?;
+            let l: u8 = len
+                .parse()
+                .ok()
+                .filter(|l| *l <= 128)
+                .ok_or_else(|| format!("bad prefix length in {s:?}"))?;
             Ok(json!(format!("{a}/{l}")))
         }
         FieldType::Ipv6Address => {
@@ -155,7 +161,8 @@ fn mask_len(m: Ipv4Addr) -> Option<u32> {
 fn classnet(s: &str, contiguous: bool, clear_host: bool) -> Result<String, String> {
     let s = s.trim();
     let (addr, mask) = if let Some((a, l)) = s.split_once('/') {
-        let l: u32 = l.trim().parse().ok().filter(|l| *l <= 32).ok_or_else(|| format!("bad prefix in {s:?}"))?;
+        let l: u32 =
+            l.trim().parse().ok().filter(|l| *l <= 32).ok_or_else(|| format!("bad prefix in {s:?}"))?;
         let m = if l == 0 { 0 } else { u32::MAX << (32 - l) };
         (ipv4(a.trim())?, Ipv4Addr::from(m))
     } else {
@@ -209,8 +216,10 @@ pub fn decode_secret(s: &str) -> Option<String> {
     if hex.len() % 2 != 0 || hex.is_empty() {
         return None;
     }
-    let bytes: Option<Vec<u8>> =
-        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
     String::from_utf8(bytes?).ok()
 }
 
@@ -245,7 +254,10 @@ mod tests {
         let t = FieldType::Ipv4Classnet;
         assert_eq!(coerce(&t, &json!("1.1.1.0/24")).unwrap(), "1.1.1.0 255.255.255.0");
         assert_eq!(coerce(&t, &json!("1.1.1.7 255.255.255.0")).unwrap(), "1.1.1.0 255.255.255.0");
-        assert_eq!(coerce(&FieldType::Ipv4ClassnetHost, &json!("1.1.1.7/24")).unwrap(), "1.1.1.7 255.255.255.0");
+        assert_eq!(
+            coerce(&FieldType::Ipv4ClassnetHost, &json!("1.1.1.7/24")).unwrap(),
+            "1.1.1.7 255.255.255.0"
+        );
         assert!(coerce(&t, &json!("1.1.1.0 255.0.255.0")).is_err());
         assert!(coerce(&t, &json!("300.1.1.0/24")).is_err());
         assert!(coerce(&t, &json!(true)).is_err());

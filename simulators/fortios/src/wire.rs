@@ -39,6 +39,7 @@ impl Request {
     /// The envelope fields of `cmd` as sent with `http_method`.
     pub fn for_command(model: &Model, http_method: &str, cmd: &Command) -> Request {
         let (path, name, vdom, mkey) = match cmd {
+            Command::Directory => (String::new(), String::new(), None, None),
             Command::Schema { table } | Command::Default { table } => {
                 let (p, n) = table.as_deref().and_then(|t| t.rsplit_once('/')).unwrap_or(("", ""));
                 (p.to_string(), n.to_string(), None, None)
