@@ -237,3 +237,19 @@ fn url_reports_loopback_for_unspecified_addresses() {
     assert_eq!(url_for("https", "[::]:443".parse().unwrap()), "https://[::1]:443");
     assert_eq!(url_for("http", "10.1.2.3:8080".parse().unwrap()), "http://10.1.2.3:8080");
 }
+
+#[tokio::test]
+async fn drop_fault_without_a_listener_answers_a_body_that_fails_before_any_byte() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let device = common::TestDevice::new("o1", devsim_core::Clock::manual(0));
+    device.runtime().faults.add(Rule { drop: true, ..Default::default() }).unwrap();
+    let dyn_dev: devsim_core::DynDevice = device.clone();
+    let app = devsim_core::http::device_app(dyn_dev, "http", device.router());
+    let req = http::Request::builder().uri("/hello").body(axum::body::Body::empty()).unwrap();
+    let res = app.oneshot(req).await.unwrap();
+    let mut body = res.into_body();
+    let first = body.frame().await.expect("a frame or an error");
+    assert!(first.is_err(), "the body must fail before its first byte");
+    assert_eq!(device.runtime().journal.since(0, 1)[0].status, 0);
+}

@@ -245,3 +245,34 @@ async fn json_log_format_writes_one_summary_line_per_request_with_its_span() {
     assert_eq!(summaries[0]["status"], status);
     assert!(summaries[0]["latency_ms"].is_number(), "{err}");
 }
+
+#[tokio::test]
+async fn https_uses_the_configured_certificate_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = devsim_core::tls::self_signed(&["frc.test".to_owned()]).unwrap();
+    write(dir.path(), "cert.pem", &pair.cert_pem);
+    write(dir.path(), "key.pem", &pair.key_pem);
+    let cfg = write(
+        dir.path(),
+        "tls.toml",
+        "control_addr = \"127.0.0.1:0\"\n[[device]]\nkind = \"fortirecorder\"\nid = \"own\"\n\
+         https = \"127.0.0.1:0\"\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n",
+    );
+    let (mut child, rx) = spawn(&["--ephemeral", "--config", &cfg]);
+    let control = control_url(&rx);
+    let plain = reqwest::Client::builder().no_proxy().build().unwrap();
+    let list: serde_json::Value =
+        plain.get(format!("{control}/__sim/devices")).send().await.unwrap().json().await.unwrap();
+    let https = list[0]["urls"]["https"].as_str().unwrap().to_owned();
+    // Only a client that trusts exactly this certificate gets through.
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(pair.cert_pem.as_bytes()).unwrap())
+        .tls_built_in_root_certs(false)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let res = trusting.get(format!("{https}/__sim/power")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(plain.get(format!("{https}/__sim/power")).send().await.is_err());
+    assert_eq!(sigterm(&mut child).code(), Some(0));
+}
