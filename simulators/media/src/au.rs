@@ -107,7 +107,7 @@ impl StreamParams {
         if self.width < 16 || self.height < 16 || self.width > 8192 || self.height > 8192 {
             return Err(Error::invalid(format!("video size {}x{} out of range", self.width, self.height)));
         }
-        if self.width % 2 != 0 || self.height % 2 != 0 {
+        if (self.width | self.height) & 1 != 0 {
             return Err(Error::invalid(format!("video size {}x{} must be even", self.width, self.height)));
         }
         if self.fps_num == 0 || self.fps_den == 0 || self.fps() > 240.0 || self.fps() < 0.1 {
@@ -313,7 +313,7 @@ impl ParameterSets {
         if self.codec != Codec::H264 || self.sps.is_empty() {
             return None;
         }
-        let rbsp = h264_reader::rbsp::decode_nal(&self.sps[1..]).ok()?;
+        let rbsp = h264_reader::rbsp::decode_nal(&self.sps).ok()?;
         let sps =
             h264_reader::nal::sps::SeqParameterSet::from_bits(h264_reader::rbsp::BitReader::new(&rbsp[..]))
                 .ok()?;
