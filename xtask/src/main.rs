@@ -99,10 +99,7 @@ fn spawn_default(bin: &Path) -> Result<Server> {
 type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// One HTTP/1.1 exchange on a kept-alive connection; returns (status, headers, body).
-fn exchange(
-    stream: &mut BufReader<TcpStream>,
-    request: &[u8],
-) -> Result<Answer> {
+fn exchange(stream: &mut BufReader<TcpStream>, request: &[u8]) -> Result<Answer> {
     stream.get_mut().write_all(request)?;
     let mut line = String::new();
     stream.read_line(&mut line)?;

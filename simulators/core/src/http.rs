@@ -24,6 +24,7 @@ use tracing::Instrument;
 
 use crate::device::DynDevice;
 use crate::journal::Entry;
+use crate::serve::Transport;
 
 /// Largest request body a device route accepts (the device words the error).
 pub const DEVICE_BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -73,9 +74,13 @@ pub fn device_app(device: DynDevice, transport: &'static str, app: Router) -> Ro
         .layer(middleware::from_fn_with_state(trace, trace_requests))
 }
 
-/// One span per request and one summary line; carries out a connection drop decided inside.
-pub(crate) async fn trace_requests(State(ctx): State<TraceCtx>, req: Request, next: Next) -> Response {
+/// One span per request and one summary line; marks the request with its [`Transport`]; carries out a
+/// connection drop decided inside.
+pub(crate) async fn trace_requests(State(ctx): State<TraceCtx>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
+    // Tell the device which listener the request came in on (e.g. for `Secure` cookies).
+    let transport = if ctx.transport == "https" { Transport::Https } else { Transport::Http };
+    req.extensions_mut().insert(transport);
     let abort = req.extensions().get::<ConnectionAbort>().cloned();
     let uri = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let span = tracing::info_span!(

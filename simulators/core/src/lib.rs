@@ -24,5 +24,5 @@ pub mod tls;
 
 pub use clock::{Clock, EpochMs};
 pub use device::{Credential, DeviceConfig, DeviceInfo, DynDevice, Power, Runtime, SimDevice};
-pub use persist::Store;
 pub use error::{Error, ErrorKind, Result};
+pub use persist::Store;

@@ -102,7 +102,11 @@ impl Store {
             )));
         }
         let state = serde_json::from_value(env.state).map_err(|e| {
-            Error::internal(format!("state file {} does not match the {} state model ({e})", path.display(), self.kind))
+            Error::internal(format!(
+                "state file {} does not match the {} state model ({e})",
+                path.display(),
+                self.kind
+            ))
         })?;
         Ok(Some(state))
     }
