@@ -292,3 +292,52 @@ async fn without_ffmpeg_every_video_operation_is_unavailable() {
     let err = src.jpeg_at("cam1", &p, T0, &SnapshotOptions::default()).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unavailable);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn playing_a_segment_prefetches_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path());
+    let p = tiny(Codec::H264);
+    let mut stream = src.access_units("cam1", &p, T0, Some(T0 + 10_000));
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(first.device_time_ms, T0);
+    // Nobody asked for the second segment yet; the prefetch encodes it in the background.
+    let next = src.variant_dir("cam1", &Variant::recorded(&p)).join(format!("{}.h264", T0 + 2_000));
+    let mut waited = 0;
+    while !next.is_file() && waited < 600 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert!(next.is_file(), "next segment was not prefetched");
+    assert_eq!(src.ffmpeg_runs(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segments_evicted_from_memory_reload_from_disk_without_ffmpeg() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = MediaConfig::new(dir.path());
+    cfg.segment_ms = 1_000;
+    cfg.memory_segments = 2;
+    let src = MediaSource::new(cfg).unwrap();
+    let v = Variant::recorded(&tiny(Codec::H264));
+    for k in 0..4 {
+        src.segment("cam1", &v, T0 + k * 1_000).await.unwrap();
+    }
+    assert_eq!(src.ffmpeg_runs(), 4);
+    let again = src.segment("cam1", &v, T0).await.unwrap();
+    assert_eq!(again.aus.len(), 10);
+    assert_eq!(src.ffmpeg_runs(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unaligned_segment_start_and_bad_params_are_rejected_before_ffmpeg() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path());
+    let v = Variant::recorded(&tiny(Codec::H264));
+    assert_eq!(src.segment("cam1", &v, T0 + 1).await.unwrap_err().kind, ErrorKind::InvalidArgument);
+    let mut odd = tiny(Codec::H264);
+    odd.width = 321;
+    let err = src.jpeg_at("cam1", &odd, T0, &SnapshotOptions::default()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidArgument);
+    assert_eq!(src.ffmpeg_runs(), 0);
+}
