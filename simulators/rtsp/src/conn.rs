@@ -384,7 +384,11 @@ impl Conn {
             }
         }
         let media = self.shared.device.media();
-        let ps = media.parameter_sets(&resolved.label, &resolved.params).await.map_err(|e| {
+        let at_ms = match &resolved.mode {
+            Mode::Playback { start_ms, .. } => *start_ms,
+            Mode::Live => self.now_ms(),
+        };
+        let ps = media.parameter_sets(&resolved.label, &resolved.params, at_ms).await.map_err(|e| {
             tracing::warn!(label = %resolved.label, error = %e, "no parameter sets");
             Status::from(&e)
         })?;

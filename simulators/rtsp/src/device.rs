@@ -90,14 +90,15 @@ impl SessionSeed {
 /// The access units of one stream, in decode order.
 pub type AccessUnits = BoxStream<'static, Result<AccessUnit, devsim_core::Error>>;
 
-/// Where the video comes from. `devsim-media` implements it for real test media; tests use a
-/// synthetic source.
-pub trait MediaSource: Send + Sync + 'static {
-    /// The parameter sets of the stream (they go into the SDP).
+/// Where the video comes from. Implemented for `devsim_media::MediaSource` (real test media made
+/// by ffmpeg) and for [`crate::LoopedClip`] (a short clip in a loop).
+pub trait VideoSource: Send + Sync + 'static {
+    /// The parameter sets of the stream around device time `at_ms` (they go into the SDP).
     fn parameter_sets(
         &self,
         label: &str,
         params: &StreamParams,
+        at_ms: i64,
     ) -> BoxFuture<'static, Result<ParameterSets, devsim_core::Error>>;
 
     /// Access units from the key frame at or before `from_ms` onwards, without end (time runs on).
@@ -123,7 +124,7 @@ pub trait RtspDevice: Send + Sync + 'static {
     /// for a malformed URL...). Called on DESCRIBE and SETUP at the device's current time.
     fn resolve(&self, request: &StreamRequest) -> Result<Resolved, Status>;
     /// The media the streams come from.
-    fn media(&self) -> Arc<dyn MediaSource>;
+    fn media(&self) -> Arc<dyn VideoSource>;
     /// The nonce the next Digest challenge issues (doc replay); `None` for a random one.
     fn next_nonce(&self) -> Option<String> {
         None

@@ -1,4 +1,4 @@
-//! [`LoopedClip`]: a [`MediaSource`] that plays one short Annex B clip (H.264 or H.265) in a loop
+//! [`LoopedClip`]: a [`VideoSource`] that plays one short Annex B clip (H.264 or H.265) in a loop
 //! on the device's time axis, stamping every access unit with its device time (in the SEI of
 //! `devsim-media`). Tests and benchmarks use it; a device without ffmpeg could too.
 
@@ -8,7 +8,7 @@ use bytes::Bytes;
 use devsim_media::{insert_timestamp_sei, AccessUnit, Codec, ParameterSets, StreamParams};
 use futures::future::BoxFuture;
 
-use crate::device::{AccessUnits, MediaSource};
+use crate::device::{AccessUnits, VideoSource};
 
 /// Splits Annex B bytes into NAL units (start codes removed, empty units dropped).
 pub fn split_annex_b(data: &[u8]) -> Vec<Bytes> {
@@ -136,11 +136,12 @@ impl LoopedClip {
     }
 }
 
-impl MediaSource for LoopedClip {
+impl VideoSource for LoopedClip {
     fn parameter_sets(
         &self,
         _label: &str,
         _params: &StreamParams,
+        _at_ms: i64,
     ) -> BoxFuture<'static, Result<ParameterSets, devsim_core::Error>> {
         let ps = self.params.clone();
         Box::pin(async move { Ok(ps) })

@@ -13,6 +13,7 @@ mod conn;
 pub mod device;
 pub mod filesource;
 pub mod headers;
+mod media;
 pub mod pacer;
 pub mod policy;
 pub mod rtp;
@@ -23,7 +24,7 @@ pub mod status;
 pub mod wire;
 
 pub use device::{
-    AccessUnits, AuthScheme, MediaSource, Mode, Resolved, RtspDevice, SessionSeed, StreamRequest,
+    AccessUnits, AuthScheme, Mode, Resolved, RtspDevice, SessionSeed, StreamRequest, VideoSource,
 };
 pub use filesource::LoopedClip;
 pub use policy::{HeaderOrder, NptReply, OnvifExtension, Policy, SdpLayout};

@@ -14,7 +14,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::device::MediaSource;
+use crate::device::VideoSource;
 use crate::rtp::{ntp_from_unix_ms, Onvif, Packetizer};
 
 /// Where packets go.
@@ -66,7 +66,7 @@ impl Cursor {
 
 /// Everything one delivery (from one PLAY) needs.
 pub struct PacerConfig {
-    pub media: Arc<dyn MediaSource>,
+    pub media: Arc<dyn VideoSource>,
     pub label: String,
     pub params: StreamParams,
     pub clock: Clock,

@@ -11,8 +11,8 @@ use devsim_core::auth::digest::DigestConfig;
 use devsim_core::{Clock, Runtime};
 use devsim_media::{Codec, StreamParams};
 use devsim_rtsp::{
-    AuthScheme, LoopedClip, MediaSource, Mode, Policy, Resolved, RtspDevice, SessionSeed, Status,
-    StreamRequest,
+    AuthScheme, LoopedClip, Mode, Policy, Resolved, RtspDevice, SessionSeed, Status, StreamRequest,
+    VideoSource,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -86,7 +86,7 @@ impl RtspDevice for TestDevice {
         let recordings = self.recordings.lock().unwrap().clone();
         Ok(Resolved { label: name.into(), params, mode: Mode::Playback { start_ms, recordings } })
     }
-    fn media(&self) -> Arc<dyn MediaSource> {
+    fn media(&self) -> Arc<dyn VideoSource> {
         self.media.clone()
     }
     fn next_nonce(&self) -> Option<String> {
