@@ -512,8 +512,8 @@ impl Cmdb {
         if rows.contains_key(&key) {
             return Err(CmdbError::Duplicate(key));
         }
-        self.fresh_uuids(node, &mut obj, false);
         self.validate(reg, node, &obj, &t.vdom, "")?;
+        self.fresh_uuids(node, &mut obj, false);
         let key_v = obj[&mkey_name].clone();
         self.insert_row(reg, &schema, &t.vdom, key.clone(), obj, None)?;
         Ok(key_v)
@@ -572,13 +572,17 @@ impl Cmdb {
         if existing.iter().any(|e| e.get(&mkey_name).map(key_string).as_deref() == Some(key.as_str())) {
             return Err(CmdbError::Duplicate(key));
         }
-        self.fresh_uuids(&node, &mut obj, false);
         self.validate(reg, &node, &obj, &t.vdom, &format!("{child}."))?;
         let key_v = obj[&mkey_name].clone();
         let mut list = list;
-        list.push(Value::Object(obj));
-        parent.insert(child.to_string(), Value::Array(list));
+        list.push(Value::Object(obj.clone()));
+        parent.insert(child.to_string(), Value::Array(list.clone()));
         self.validate(reg, &schema.node, &parent, &t.vdom, "")?;
+        self.fresh_uuids(&node, &mut obj, false);
+        if let Some(last) = list.last_mut() {
+            *last = Value::Object(obj);
+        }
+        parent.insert(child.to_string(), Value::Array(list));
         *self.parent_obj_mut(reg, schema, t)? = parent;
         Ok(key_v)
     }
@@ -812,8 +816,8 @@ impl Cmdb {
         if rows.contains_key(&new_key) {
             return Err(CmdbError::Duplicate(new_key));
         }
-        self.fresh_uuids(node, &mut obj, true);
         self.validate(reg, node, &obj, &t.vdom, "")?;
+        self.fresh_uuids(node, &mut obj, true);
         let v = obj[&mkey_name].clone();
         self.insert_row(reg, &schema, &t.vdom, new_key, obj, None)?;
         Ok(v)
