@@ -254,6 +254,9 @@ impl MediaSource {
         from_ms: i64,
         to_ms: Option<i64>,
     ) -> BoxStream<'static, Result<AccessUnit>> {
+        if to_ms.is_some_and(|t| t <= from_ms) {
+            return futures::stream::empty().boxed();
+        }
         struct St {
             src: MediaSource,
             label: String,

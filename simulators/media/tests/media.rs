@@ -341,3 +341,12 @@ async fn unaligned_segment_start_and_bad_params_are_rejected_before_ffmpeg() {
     assert_eq!(err.kind, ErrorKind::InvalidArgument);
     assert_eq!(src.ffmpeg_runs(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_window_yields_no_access_units_and_runs_no_ffmpeg() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path());
+    let aus: Vec<_> = src.access_units("cam1", &tiny(Codec::H264), T0 + 500, Some(T0 + 500)).collect().await;
+    assert!(aus.is_empty());
+    assert_eq!(src.ffmpeg_runs(), 0);
+}
