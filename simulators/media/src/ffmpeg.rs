@@ -73,11 +73,19 @@ pub struct Runner {
     ffmpeg: PathBuf,
     slots: Semaphore,
     runs: AtomicU64,
+    active: AtomicU64,
+    peak: AtomicU64,
 }
 
 impl Runner {
     pub fn new(ffmpeg: PathBuf, max_processes: usize) -> Self {
-        Runner { ffmpeg, slots: Semaphore::new(max_processes.max(1)), runs: AtomicU64::new(0) }
+        Runner {
+            ffmpeg,
+            slots: Semaphore::new(max_processes.max(1)),
+            runs: AtomicU64::new(0),
+            active: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
+        }
     }
 
     pub fn ffmpeg_path(&self) -> &Path {
@@ -89,18 +97,27 @@ impl Runner {
         self.runs.load(Ordering::Relaxed)
     }
 
+    /// The most ffmpeg processes that ran at the same time.
+    pub fn peak(&self) -> u64 {
+        self.peak.load(Ordering::Relaxed)
+    }
+
     /// Run ffmpeg with `args` (after `-hide_banner -nostdin -y`), waiting for a free slot first.
     /// A non-zero exit becomes an `Internal` error carrying ffmpeg's error lines.
     pub async fn run(&self, what: &str, args: Vec<String>) -> Result<()> {
         let _permit = self.slots.acquire().await.map_err(|_| Error::internal("ffmpeg worker pool closed"))?;
         self.runs.fetch_add(1, Ordering::Relaxed);
+        let now = self.active.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
         let ffmpeg = self.ffmpeg.clone();
         let what = what.to_string();
         tracing::debug!(what = %what, args = ?args, "ffmpeg start");
         let started = std::time::Instant::now();
         let res = tokio::task::spawn_blocking(move || run_blocking(&ffmpeg, &args))
             .await
-            .map_err(|e| Error::internal(format!("ffmpeg task failed: {e}")))?;
+            .map_err(|e| Error::internal(format!("ffmpeg task failed: {e}")));
+        self.active.fetch_sub(1, Ordering::SeqCst);
+        let res = res?;
         match &res {
             Ok(()) => tracing::debug!(what = %what, ms = started.elapsed().as_millis() as u64, "ffmpeg done"),
             Err(e) => tracing::warn!(what = %what, error = %e, "ffmpeg failed"),

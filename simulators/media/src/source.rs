@@ -117,6 +117,8 @@ struct Inner {
     tools: OnceLock<Result<Tools>>,
     cells: Mutex<HashMap<SegKey, Arc<OnceCell<Arc<Segment>>>>>,
     order: Mutex<VecDeque<SegKey>>,
+    /// Parameter sets per (label, variant): the encoder makes the same ones for every segment.
+    params_sets: Mutex<HashMap<(String, Variant), ParameterSets>>,
     scratch: AtomicU64,
 }
 
@@ -149,6 +151,7 @@ impl MediaSource {
                 tools: OnceLock::new(),
                 cells: Mutex::new(HashMap::new()),
                 order: Mutex::new(VecDeque::new()),
+                params_sets: Mutex::new(HashMap::new()),
                 scratch: AtomicU64::new(0),
             }),
         })
@@ -189,6 +192,12 @@ impl MediaSource {
         self.inner.tools.get().and_then(|t| t.as_ref().ok()).map(|t| t.runner.runs()).unwrap_or(0)
     }
 
+    /// The most ffmpeg processes this source ever ran at the same time (never above
+    /// `max_encoders`).
+    pub fn ffmpeg_peak(&self) -> u64 {
+        self.inner.tools.get().and_then(|t| t.as_ref().ok()).map(|t| t.runner.peak()).unwrap_or(0)
+    }
+
     /// The ffprobe binary beside our ffmpeg (for callers that check what we made).
     pub fn ffprobe_path(&self) -> Result<PathBuf> {
         Ok(self.tools()?.ffprobe.clone())
@@ -220,15 +229,37 @@ impl MediaSource {
         Ok(dir.join(format!("{}-{n}.{suffix}", std::process::id())))
     }
 
-    /// The parameter sets of the stream (from the segment containing `at_ms`; the encoder makes
-    /// the same ones for every segment of a variant). For SDP `sprop-parameter-sets`.
+    /// The parameter sets of the stream, for SDP `sprop-parameter-sets`. The encoder makes the
+    /// same ones for every segment of a variant, so any segment already made answers (memory,
+    /// then disk); otherwise the segment containing `at_ms` is encoded (it is the one a PLAY at
+    /// `at_ms` needs next anyway).
     pub async fn parameter_sets(
         &self,
         label: &str,
         params: &StreamParams,
         at_ms: i64,
     ) -> Result<ParameterSets> {
-        let seg = self.segment(label, &Variant::recorded(params), self.segment_start(at_ms)).await?;
+        let variant = Variant::recorded(params);
+        let k = (label.to_string(), variant.clone());
+        if let Some(ps) = self.inner.params_sets.lock().unwrap_or_else(|p| p.into_inner()).get(&k) {
+            return Ok(ps.clone());
+        }
+        osd::validate_label(label)?;
+        params.validate()?;
+        let dir = self.variant_dir(label, &variant);
+        let ext = format!(".{}", params.codec.as_str());
+        if let Ok(mut rd) = tokio::fs::read_dir(&dir).await {
+            while let Ok(Some(entry)) = rd.next_entry().await {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let Some(start) = name.strip_suffix(&ext).and_then(|s| s.parse::<i64>().ok()) else {
+                    continue;
+                };
+                if let Ok(seg) = self.segment(label, &variant, start).await {
+                    return Ok(seg.parameter_sets.clone());
+                }
+            }
+        }
+        let seg = self.segment(label, &variant, self.segment_start(at_ms)).await?;
         Ok(seg.parameter_sets.clone())
     }
 
@@ -348,6 +379,12 @@ impl MediaSource {
         let key = SegKey { label: label.to_string(), variant: variant.clone(), start_ms };
         let cell = self.cell(&key);
         let seg = cell.get_or_try_init(|| self.load_or_encode(&key)).await?;
+        self.inner
+            .params_sets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((key.label, key.variant))
+            .or_insert_with(|| seg.parameter_sets.clone());
         Ok(seg.clone())
     }
 

@@ -350,3 +350,37 @@ async fn empty_window_yields_no_access_units_and_runs_no_ffmpeg() {
     assert!(aus.is_empty());
     assert_eq!(src.ffmpeg_runs(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn encoder_pool_never_runs_more_ffmpeg_than_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(dir.path()); // max_encoders = 1
+    let v = Variant::recorded(&tiny(Codec::H264));
+    let tasks: Vec<_> = (0..4)
+        .map(|k| {
+            let (src, v) = (src.clone(), v.clone());
+            tokio::spawn(async move { src.segment(&format!("cam{k}"), &v, T0).await.map(|_| ()) })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(src.ffmpeg_runs(), 4);
+    assert_eq!(src.ffmpeg_peak(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameter_sets_come_from_any_cached_segment_without_encoding_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = tiny(Codec::H264);
+    let first = source(dir.path());
+    let ps = first.parameter_sets("cam1", &p, T0).await.unwrap();
+    assert_eq!(first.ffmpeg_runs(), 1);
+    // Another process asks for a time far from the cached segment: the disk answers.
+    let second = source(dir.path());
+    assert_eq!(second.parameter_sets("cam1", &p, T0 + 86_400_000).await.unwrap(), ps);
+    assert_eq!(second.ffmpeg_runs(), 0);
+    // And the segments agree: the one for the other time has the same parameter sets.
+    let later = second.segment("cam1", &Variant::recorded(&p), T0 + 86_400_000).await.unwrap();
+    assert_eq!(later.parameter_sets, ps);
+}
