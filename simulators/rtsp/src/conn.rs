@@ -583,6 +583,7 @@ impl Conn {
                 (target, None, reply, session.origin_ms)
             }
         };
+        let resume = range.is_none() && matches!(session.state, State::Paused { position_ms: Some(_) });
         let (sections, section, start) = match &session.resolved.mode {
             Mode::Live => (vec![(i64::MIN, i64::MAX)], 0, now),
             Mode::Playback { recordings, .. } => {
@@ -631,6 +632,7 @@ impl Conn {
             section,
             start_ms: start,
             end_ms: end,
+            resume,
             scale: scale.unwrap_or(1.0),
             rate_control,
             onvif_cseq: onvif.then(|| req.cseq().unwrap_or(0) as u8),

@@ -59,7 +59,8 @@ impl LoopedClip {
             Codec::H264 => n[0] & 0x1F,
             Codec::H265 => (n[0] >> 1) & 0x3F,
         };
-        let (is_vcl, is_key, is_param): (fn(u8) -> bool, fn(u8) -> bool, fn(u8) -> bool) = match codec {
+        type Test = fn(u8) -> bool;
+        let (is_vcl, is_key, is_param): (Test, Test, Test) = match codec {
             Codec::H264 => (|t| (1..=5).contains(&t), |t| t == 5, |t| t == 7 || t == 8),
             Codec::H265 => (|t| t < 32, |t| (16..=21).contains(&t), |t| (32..=34).contains(&t)),
         };

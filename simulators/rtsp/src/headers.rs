@@ -148,7 +148,7 @@ fn parse_npt_time(s: &str) -> Option<NptStart> {
     } else {
         s.parse().ok()?
     };
-    (secs.is_finite() && secs >= 0.0 && secs < 1e12).then_some(NptStart::Secs(secs))
+    (secs.is_finite() && (0.0..1e12).contains(&secs)).then_some(NptStart::Secs(secs))
 }
 
 /// `YYYYMMDDThhmmss[.fraction][Z]` (RFC 2326 §3.7) as ms since the epoch.
@@ -334,7 +334,7 @@ mod tests {
         let (_, _, p2) = recenter(Some(origin), 0, 2818.44, t2, 3600);
         assert_eq!(p2, 2812);
         // Older than now - 1800 ⇒ 1800.
-        let (_, _, p3) = recenter(None, t1 - 7200_000, 0.0, t1, 3600);
+        let (_, _, p3) = recenter(None, t1 - 7_200_000, 0.0, t1, 3600);
         assert_eq!(p3, 1800);
     }
 

@@ -77,6 +77,9 @@ pub struct PacerConfig {
     pub start_ms: i64,
     pub end_ms: Option<i64>,
     pub scale: f64,
+    /// Resume after PAUSE: frames before `start_ms` are skipped (the client holds their
+    /// references) and the first frame is not a discontinuity.
+    pub resume: bool,
     /// `false` for `Rate-Control: no` (ONVIF): send as fast as the data exists.
     pub rate_control: bool,
     /// `Some(low byte of the PLAY CSeq)` to add the ONVIF replay extension.
@@ -163,12 +166,10 @@ impl Run {
         self.sent_any = true;
         let ts = self.cursor.next_rtptime();
         let pkts = self.cursor.packetizer.packetize(&au.nals, ts, onvif.as_ref());
+        // A frame goes out whole (cancellation is honoured between frames), so a client never
+        // sees half a frame before a PAUSE.
         for pkt in pkts {
-            let ok = tokio::select! {
-                _ = self.cancel.cancelled() => return Step::Stop,
-                ok = self.cfg.sink.send(false, pkt) => ok,
-            };
-            if !ok {
+            if !self.cfg.sink.send(false, pkt).await {
                 return Step::Stop;
             }
         }
@@ -214,12 +215,10 @@ pub async fn run(cfg: PacerConfig, cursor: Cursor, cancel: CancellationToken) ->
     };
     let mut section = run.cfg.section;
     let mut open_at = run.cfg.start_ms.max(run.cfg.sections.get(section).map(|s| s.0).unwrap_or(i64::MIN));
-    let mut discontinuity = true;
+    let mut discontinuity = !run.cfg.resume;
+    let mut skip_before = if run.cfg.resume { Some(run.cfg.start_ms) } else { None };
     let mut pending: Option<Pending> = None;
-    'sections: loop {
-        let Some(&(_, sec_end)) = run.cfg.sections.get(section) else {
-            break;
-        };
+    'sections: while let Some(&(_, sec_end)) = run.cfg.sections.get(section) {
         let opened = tokio::select! {
             _ = run.cancel.cancelled() => None,
             s = run.cfg.media.access_units(&run.cfg.label, &run.cfg.params, open_at) => Some(s),
@@ -251,6 +250,10 @@ pub async fn run(cfg: PacerConfig, cursor: Cursor, cancel: CancellationToken) ->
                 }
                 None => break 'sections,
             };
+            if skip_before.is_some_and(|t| au.device_time_ms < t) {
+                continue;
+            }
+            skip_before = None;
             let past_range = run.cfg.end_ms.is_some_and(|end| au.device_time_ms >= end);
             if past_range {
                 break 'sections;

@@ -112,3 +112,148 @@ pub fn hole_rtp_info(text: &str) -> (String, Option<(u32, u32)>) {
     let vals = (seq.parse().unwrap(), rtptime.parse().unwrap());
     (format!("{};seq=<<<seq>>>;rtptime=<<<rtptime>>>{}", &text[..i], &rest[end..]), Some(vals))
 }
+
+/// One RTP packet read from an interleaved channel.
+#[derive(Debug, Clone)]
+pub struct Packet {
+    pub seq: u16,
+    pub ts: u32,
+    pub marker: bool,
+    /// ONVIF replay extension: (NTP seconds, flags byte, CSeq byte).
+    pub onvif: Option<(u32, u8, u8)>,
+    pub payload: Vec<u8>,
+}
+
+impl Packet {
+    pub fn parse(p: &[u8]) -> Packet {
+        assert!(p.len() >= 12 && p[0] >> 6 == 2, "RTP v2");
+        let cc = (p[0] & 0x0F) as usize;
+        let mut off = 12 + 4 * cc;
+        let mut onvif = None;
+        if p[0] & 0x10 != 0 {
+            let id = u16::from_be_bytes([p[off], p[off + 1]]);
+            let words = u16::from_be_bytes([p[off + 2], p[off + 3]]) as usize;
+            if id == 0xABAC {
+                let e = &p[off + 4..];
+                onvif = Some((u32::from_be_bytes([e[0], e[1], e[2], e[3]]), e[8], e[9]));
+            }
+            off += 4 + 4 * words;
+        }
+        Packet {
+            seq: u16::from_be_bytes([p[2], p[3]]),
+            ts: u32::from_be_bytes([p[4], p[5], p[6], p[7]]),
+            marker: p[1] & 0x80 != 0,
+            onvif,
+            payload: p[off..].to_vec(),
+        }
+    }
+}
+
+/// What arrives on the control connection.
+#[derive(Debug)]
+pub enum Item {
+    Rtp(Packet),
+    Rtcp(Vec<u8>),
+    Response(String),
+}
+
+/// An access unit put back together from its packets (H.264).
+#[derive(Debug, Clone)]
+pub struct Au {
+    pub time_ms: i64,
+    pub ts: u32,
+    pub first_seq: u16,
+    pub last_seq: u16,
+    pub first_flags: u8,
+    pub last_flags: u8,
+    pub cseq: Option<u8>,
+    pub ntp_secs: Option<u32>,
+}
+
+impl RawClient {
+    pub async fn item(&mut self) -> Item {
+        loop {
+            if self.buf.first() == Some(&b'$') {
+                if self.buf.len() >= 4 {
+                    let len = u16::from_be_bytes([self.buf[2], self.buf[3]]) as usize;
+                    if self.buf.len() >= 4 + len {
+                        let ch = self.buf[1];
+                        let data: Vec<u8> = self.buf.drain(..4 + len).skip(4).collect();
+                        return if ch.is_multiple_of(2) {
+                            Item::Rtp(Packet::parse(&data))
+                        } else {
+                            Item::Rtcp(data)
+                        };
+                    }
+                }
+            } else if !self.buf.is_empty() {
+                return Item::Response(self.response().await);
+            }
+            assert!(self.fill().await, "connection closed");
+        }
+    }
+
+    /// Sends a request and returns its response, with the RTP packets that came before it.
+    pub async fn exchange(&mut self, text: &str) -> (String, Vec<Packet>) {
+        self.send(text.as_bytes()).await;
+        let mut before = Vec::new();
+        loop {
+            match self.item().await {
+                Item::Rtp(p) => before.push(p),
+                Item::Rtcp(_) => {}
+                Item::Response(r) => return (r, before),
+            }
+        }
+    }
+
+    /// The next whole access unit (RTCP skipped; a response here is a test failure).
+    pub async fn au(&mut self) -> Au {
+        let mut nals: Vec<Vec<u8>> = Vec::new();
+        let mut first: Option<Packet> = None;
+        loop {
+            let p = match self.item().await {
+                Item::Rtp(p) => p,
+                Item::Rtcp(_) => continue,
+                Item::Response(r) => panic!("unexpected response while reading RTP: {r}"),
+            };
+            let t = p.payload[0] & 0x1F;
+            if t == 28 {
+                if p.payload[1] & 0x80 != 0 {
+                    nals.push(vec![(p.payload[0] & 0xE0) | (p.payload[1] & 0x1F)]);
+                }
+                if let Some(n) = nals.last_mut() {
+                    n.extend_from_slice(&p.payload[2..]);
+                }
+            } else {
+                nals.push(p.payload.clone());
+            }
+            let f = first.get_or_insert_with(|| p.clone()).clone();
+            if p.marker {
+                let time_ms = devsim_media::read_timestamp_sei(&nals).expect("SEI time");
+                return Au {
+                    time_ms,
+                    ts: p.ts,
+                    first_seq: f.seq,
+                    last_seq: p.seq,
+                    first_flags: f.onvif.map(|o| o.1).unwrap_or(0),
+                    last_flags: p.onvif.map(|o| o.1).unwrap_or(0),
+                    cseq: p.onvif.map(|o| o.2),
+                    ntp_secs: p.onvif.map(|o| o.0),
+                };
+            }
+        }
+    }
+}
+
+/// The value of header `name` in a response.
+pub fn header<'a>(resp: &'a str, name: &str) -> Option<&'a str> {
+    resp.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// The status code of a response.
+pub fn status(resp: &str) -> u16 {
+    resp.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
