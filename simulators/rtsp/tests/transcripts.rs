@@ -31,7 +31,7 @@ fn doc_parameter_sets() -> ParameterSets {
 
 fn doc_device(now_ms: i64, nonce: &str, seed: SessionSeed) -> TestDevice {
     let mut dev = TestDevice::new(Clock::manual(now_ms), doc_policy());
-    dev.media = Arc::new((*dev.media).clone().with_sdp_parameter_sets(doc_parameter_sets()));
+    dev.media = Arc::new(common::clip(Codec::H264).with_sdp_parameter_sets(doc_parameter_sets()));
     dev.nonces.lock().unwrap().push_back(nonce.to_owned());
     dev.seeds.lock().unwrap().push_back(seed);
     dev

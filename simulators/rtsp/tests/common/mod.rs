@@ -23,7 +23,7 @@ pub struct TestDevice {
     pub runtime: Runtime,
     pub policy: Policy,
     pub auth: AuthScheme,
-    pub media: Arc<LoopedClip>,
+    pub media: Arc<dyn VideoSource>,
     pub codec: Codec,
     /// Recordings of every camera.
     pub recordings: Mutex<Vec<(i64, i64)>>,
@@ -37,21 +37,30 @@ impl TestDevice {
     }
 
     pub fn with_clip(clock: Clock, policy: Policy, codec: Codec) -> Self {
-        let data = match codec {
-            Codec::H264 => CLIP_H264,
-            Codec::H265 => CLIP_H265,
-        };
+        Self::with_media(clock, policy, codec, Arc::new(clip(codec)))
+    }
+
+    pub fn with_media(clock: Clock, policy: Policy, codec: Codec, media: Arc<dyn VideoSource>) -> Self {
         TestDevice {
             runtime: Runtime::new(clock),
             policy,
             auth: AuthScheme::Digest(DigestConfig::rfc2069("FortiRecorder")),
-            media: Arc::new(LoopedClip::from_annex_b(codec, data, 10).expect("test clip")),
+            media,
             codec,
             recordings: Mutex::new(vec![(0, i64::MAX)]),
             nonces: Mutex::new(VecDeque::new()),
             seeds: Mutex::new(VecDeque::new()),
         }
     }
+}
+
+/// The looping test clip.
+pub fn clip(codec: Codec) -> LoopedClip {
+    let data = match codec {
+        Codec::H264 => CLIP_H264,
+        Codec::H265 => CLIP_H265,
+    };
+    LoopedClip::from_annex_b(codec, data, 10).expect("test clip")
 }
 
 impl RtspDevice for TestDevice {
