@@ -1,0 +1,6 @@
+use super::{Ctx, Fail, Out};
+
+pub(super) fn handle(ctx: &mut Ctx) -> Option<Result<Out, Fail>> {
+    let _ = ctx;
+    None
+}
