@@ -109,7 +109,13 @@ pub fn check(a: &Assert, resp: &Response, vars: &BTreeMap<String, String>) -> Re
         (Predicate::Equals(e), Actual::Json(Some(v))) => {
             let rendered_match =
                 templated && !v.is_string() && e.as_str() == Some(render_scalar(&v).as_str());
-            if json_equal(e, &v) || rendered_match {
+            // A variable holding a JSON array or object (an `append` capture) compares structurally.
+            let structural_match = templated
+                && (v.is_array() || v.is_object())
+                && e.as_str()
+                    .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                    .is_some_and(|x| json_equal(&x, &v));
+            if json_equal(e, &v) || rendered_match || structural_match {
                 Ok(())
             } else {
                 fail(format!("expected {e}, got {}", shorten(&v.to_string())))

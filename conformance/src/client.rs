@@ -151,9 +151,30 @@ pub fn request_target(path: &str, query: &[(String, String)]) -> String {
     format!("{path}?{}", q.join("&"))
 }
 
+/// No HTTP answer: the reason, worded for the report, and whether the TCP connection was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoAnswer {
+    pub message: String,
+    pub refused: bool,
+}
+
+impl std::fmt::Display for NoAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<String> for NoAnswer {
+    fn from(message: String) -> Self {
+        NoAnswer { message, refused: false }
+    }
+}
+
 /// Sends requests for one scenario against one base URL.
 pub struct Client {
     http: reqwest::Client,
+    /// Keeps no idle connections: every request opens a new one (`expect.connect` steps).
+    fresh: reqwest::Client,
     base: String,
     pub jars: Jars,
     cnonce_counter: u32,
@@ -161,14 +182,20 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str, insecure: bool, timeout: Duration) -> Result<Client, String> {
-        let http = reqwest::Client::builder()
-            .danger_accept_invalid_certs(insecure)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
+        let builder = || {
+            reqwest::Client::builder()
+                .danger_accept_invalid_certs(insecure)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(timeout)
+        };
+        let http = builder().build().map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let fresh = builder()
+            .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Client {
             http,
+            fresh,
             base: base.trim_end_matches('/').to_owned(),
             jars: Jars::default(),
             cnonce_counter: 0,
@@ -181,16 +208,28 @@ impl Client {
 
     /// Send `p`, answering one Digest challenge when the mode asks for it. Errors are transport
     /// errors (no answer), worded for the report.
-    pub async fn send(&mut self, p: &Prepared) -> Result<Exchange, String> {
+    pub async fn send(&mut self, p: &Prepared) -> Result<Exchange, NoAnswer> {
+        self.send_with(p, false).await
+    }
+
+    /// Like [`Client::send`], over a new TCP connection (no pooled one): what a step that expects
+    /// the connection to be refused uses.
+    pub async fn send_fresh(&mut self, p: &Prepared) -> Result<Exchange, NoAnswer> {
+        self.send_with(p, true).await
+    }
+
+    async fn send_with(&mut self, p: &Prepared, fresh: bool) -> Result<Exchange, NoAnswer> {
         let started = Instant::now();
-        let first = self.send_once(p, None).await?;
+        let first = self.send_once(p, None, fresh).await?;
         let ex = if p.auth.mode == AuthMode::Digest && first.response.status == 401 {
             let challenge = first
                 .response
                 .header_values("www-authenticate")
                 .into_iter()
                 .find_map(DigestChallenge::parse)
-                .ok_or_else(|| "401 without a Digest challenge this runner understands".to_string())?;
+                .ok_or_else(|| {
+                    NoAnswer::from("401 without a Digest challenge this runner understands".to_string())
+                })?;
             self.cnonce_counter += 1;
             let cnonce = format!("{:016x}", rand::random::<u64>());
             let uri = request_target(&p.path, &p.query);
@@ -202,7 +241,7 @@ impl Client {
                 self.cnonce_counter,
                 &cnonce,
             );
-            self.send_once(p, Some(authz)).await?
+            self.send_once(p, Some(authz), fresh).await?
         } else {
             first
         };
@@ -212,7 +251,12 @@ impl Client {
         Ok(Exchange { elapsed_ms: started.elapsed().as_secs_f64() * 1000.0, ..ex })
     }
 
-    async fn send_once(&self, p: &Prepared, digest: Option<String>) -> Result<Exchange, String> {
+    async fn send_once(
+        &self,
+        p: &Prepared,
+        digest: Option<String>,
+        fresh: bool,
+    ) -> Result<Exchange, NoAnswer> {
         let target = request_target(&p.path, &p.query);
         let url = format!("{}{}", self.base, target);
         let method = reqwest::Method::from_bytes(p.method.as_bytes())
@@ -258,7 +302,8 @@ impl Client {
             }
         }
         let body = p.body.as_ref().map(|(b, _)| b.clone()).unwrap_or_default();
-        let mut rb = self.http.request(method, &url);
+        let http = if fresh { &self.fresh } else { &self.http };
+        let mut rb = http.request(method, &url);
         for (k, v) in &headers {
             rb = rb.header(k.as_str(), v.as_str());
         }
@@ -273,7 +318,11 @@ impl Client {
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let rbody = resp.bytes().await.map_err(|e| format!("{url}: reading the body failed: {e}"))?.to_vec();
+        let rbody = resp
+            .bytes()
+            .await
+            .map_err(|e| NoAnswer::from(format!("{url}: reading the body failed: {e}")))?
+            .to_vec();
         Ok(Exchange {
             request: OutRequest { method: p.method.clone(), target, headers, body },
             response: Response { status, headers: rheaders, body: rbody },
@@ -282,14 +331,20 @@ impl Client {
     }
 }
 
-fn describe_transport(url: &str, e: &reqwest::Error) -> String {
+fn describe_transport(url: &str, e: &reqwest::Error) -> NoAnswer {
     let mut msg = format!("{url}: no answer: {e}");
+    let mut refused = false;
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
         msg.push_str(&format!(": {s}"));
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            refused = true;
+        }
         src = s.source();
     }
-    msg
+    NoAnswer { message: msg, refused }
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use devsim_core::serve::{serve_device, Listener, Server};
+use devsim_core::control::{control_router, Fleet};
+use devsim_core::serve::{serve_device, serve_router, Listener, Server};
 use devsim_core::{Clock, DeviceConfig, DeviceInfo, DynDevice, Store};
 use tokio_util::sync::CancellationToken;
 
@@ -11,13 +12,17 @@ use tokio_util::sync::CancellationToken;
 pub const KINDS: [&str; 1] = ["fortirecorder"];
 
 /// A device started inside this process on 127.0.0.1:0, with an ephemeral store and a manual
-/// clock. Dropping it stops the listener.
+/// clock, and a control listener of its own (so `/__sim` stays reachable while the device is
+/// powered off, restarting or halted). Dropping it stops both listeners.
 pub struct InProcess {
     pub device: DynDevice,
     pub base_url: String,
+    /// The device's control routes: `http://127.0.0.1:PORT/__sim/devices/{id}`.
+    pub control_url: String,
     pub info: DeviceInfo,
     shutdown: CancellationToken,
     _server: Server,
+    _control: Server,
 }
 
 impl Drop for InProcess {
@@ -54,7 +59,13 @@ pub async fn start(kind: &str, profile: Option<&str>, clock_ms: i64) -> Result<I
     let addr = server.addrs().first().map(|(_, a)| *a).ok_or("the simulator bound no address")?;
     let base_url = format!("http://{addr}");
     let info = device.info();
-    Ok(InProcess { device, base_url, info, shutdown, _server: server })
+    let fleet = Fleet::new(vec![device.clone()]).map_err(|e| format!("cannot build the control API: {e}"))?;
+    let ctl_listener = Listener::bind_http("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?)
+        .map_err(|e| format!("cannot bind 127.0.0.1:0 for the control API: {e}"))?;
+    let control = serve_router("control", control_router(fleet), vec![ctl_listener], shutdown.clone());
+    let ctl_addr = control.addrs().first().map(|(_, a)| *a).ok_or("the control API bound no address")?;
+    let control_url = format!("http://{ctl_addr}/__sim/devices/{}", info.id);
+    Ok(InProcess { device, base_url, control_url, info, shutdown, _server: server, _control: control })
 }
 
 /// The simulator's name and version, for golden provenance.

@@ -7,12 +7,14 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::check;
-use crate::client::{Auth, Client, Prepared};
+use crate::client::{Auth, Client, Exchange, NoAnswer, Prepared};
 use crate::devices::{self, Route};
 use crate::extract::{substitute, substitute_json};
 use crate::golden::{self, Deviation, Golden, Ledger};
 use crate::normalize::{self, NormExchange, Redaction};
-use crate::scenario::{AuthSpec, Loc, Scenario, Step};
+use crate::scenario::{
+    Accumulate, AuthSpec, Capture, ConnectExpect, Loc, PreconditionKind, Request, Scenario, Step, StepAction,
+};
 use crate::target::Target;
 
 /// What the run does with goldens.
@@ -106,6 +108,10 @@ pub struct StepResult {
     pub elapsed_ms: f64,
     pub failures: Vec<Failure>,
     pub golden: GoldenVerdict,
+    /// Sends of the last iteration (more than 1 with `retry`).
+    pub attempts: u32,
+    /// Iterations of a `repeat` step (1 otherwise; 0 for `sim` steps and steps not run).
+    pub iterations: u32,
     #[serde(skip)]
     pub route: Option<Route>,
 }
@@ -174,6 +180,15 @@ impl Report {
     }
 }
 
+/// Is the scenario written for `profile`? (A scenario without `profiles`, or a target whose
+/// profile is unknown, always is.)
+pub fn applies_to(s: &Scenario, profile: Option<&str>) -> bool {
+    match profile {
+        Some(p) if !s.profiles.is_empty() => s.profiles.iter().any(|x| x == p),
+        _ => true,
+    }
+}
+
 /// Does the scenario pass the `--tag` / `--name` filters?
 pub fn selected(s: &Scenario, tags: &[String], names: &[String]) -> bool {
     let tag_ok = tags.is_empty() || tags.iter().any(|t| s.tags.contains(t) || s.area == *t);
@@ -202,8 +217,7 @@ fn resolve_auth(
     })
 }
 
-fn prepare(sc: &Scenario, step: &Step, vars: &BTreeMap<String, String>) -> Result<Prepared, String> {
-    let r = &step.request;
+fn prepare(sc: &Scenario, r: &Request, vars: &BTreeMap<String, String>) -> Result<Prepared, String> {
     let sub_pairs = |v: &[(String, String)]| -> Result<Vec<(String, String)>, String> {
         v.iter().map(|(k, x)| Ok((k.clone(), substitute(x, vars)?))).collect()
     };
@@ -240,13 +254,144 @@ fn step_label(step: &Step) -> String {
     format!("{} {:?}", step.index, step.name)
 }
 
-/// Run one scenario. Returns its result and the normalised exchanges (step name → exchange) of
-/// the steps that reached the device.
+/// A normalised exchange kept for the golden: its name in the golden (the step name, then
+/// `name #2`, `name #3`, ... for the iterations of a `repeat` step), the step's index, the
+/// exchange, and whether it goes into the golden.
+pub type KeptExchange = (String, usize, NormExchange, bool);
+
+/// Why a scenario cannot run on a hardware target, if it cannot.
+fn hardware_skip(sc: &Scenario, assume: bool) -> Option<String> {
+    let pre: Vec<String> = sc.preconditions.iter().map(|p| p.kind.describe()).collect();
+    let sim: Vec<&PreconditionKind> = sc.sim_steps().map(|(_, k)| k).collect();
+    if pre.is_empty() && sim.is_empty() {
+        return None;
+    }
+    if !assume {
+        let mut needs = pre;
+        needs.extend(sim.iter().map(|k| format!("during the scenario: {}", k.describe())));
+        return Some(format!(
+            "needs simulator preconditions ({}); pass --assume-preconditions if they hold on this device",
+            needs.join("; ")
+        ));
+    }
+    let other: Vec<String> = sim
+        .iter()
+        .filter(|k| !matches!(k, PreconditionKind::ClockAdvance(_)))
+        .map(|k| k.describe())
+        .collect();
+    if other.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "needs simulator control during the scenario ({}); on hardware only clock advances can be \
+             honoured (as real waits)",
+            other.join("; ")
+        ))
+    }
+}
+
+/// One send's outcome, judged: the failures (empty when every expectation of the step holds).
+fn judge(
+    step: &Step,
+    label: &str,
+    outcome: &Result<Exchange, NoAnswer>,
+    vars: &BTreeMap<String, String>,
+) -> Vec<Failure> {
+    let fail = |kind, loc: &Loc, message: String| Failure {
+        kind,
+        loc: loc.clone(),
+        step: Some(label.to_owned()),
+        message,
+    };
+    let mut out = Vec::new();
+    match (outcome, &step.connect) {
+        (Err(e), Some((ConnectExpect::Refused, _))) if e.refused => {}
+        (Err(e), Some((ConnectExpect::Refused, loc))) => out.push(fail(
+            FailureKind::Transport,
+            loc,
+            format!("expected the connection to be refused, but: {}", e.message),
+        )),
+        (Ok(ex), Some((ConnectExpect::Refused, loc))) => out.push(fail(
+            FailureKind::Transport,
+            loc,
+            format!("expected the connection to be refused, but the device answered {}", ex.response.status),
+        )),
+        (Err(e), None) => out.push(fail(FailureKind::Transport, &step.loc, e.message.clone())),
+        (Ok(ex), None) => {
+            if let Some((want, loc)) = &step.status {
+                if ex.response.status != *want {
+                    let body = ex.response.text();
+                    let body = if body.len() > 200 {
+                        format!("{}…", &body[..body.floor_char_boundary_compat(200)])
+                    } else {
+                        body
+                    };
+                    out.push(fail(
+                        FailureKind::Status,
+                        loc,
+                        format!(
+                            "status: expected {want}, got {} (body: {})",
+                            ex.response.status,
+                            body.trim()
+                        ),
+                    ));
+                }
+            }
+            for a in &step.asserts {
+                if let Err(e) = check::check(a, &ex.response, vars) {
+                    out.push(fail(FailureKind::Assert, &a.loc, e));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Store a captured value, combining it with the previous one as the capture says.
+fn store_capture(vars: &mut BTreeMap<String, String>, c: &Capture, value: String) -> Result<(), String> {
+    let new = match c.accumulate {
+        Accumulate::Replace => value,
+        Accumulate::Sum => {
+            let prev = vars.get(&c.name).map(String::as_str).unwrap_or("0");
+            match (prev.trim().parse::<i64>(), value.trim().parse::<i64>()) {
+                (Ok(a), Ok(b)) => a.checked_add(b).ok_or("the sum overflows")?.to_string(),
+                _ => {
+                    let a = prev
+                        .trim()
+                        .parse::<f64>()
+                        .map_err(|_| format!("previous value {prev:?} is not a number"))?;
+                    let b = value.trim().parse::<f64>().map_err(|_| format!("{value:?} is not a number"))?;
+                    serde_json::Value::from(a + b).to_string()
+                }
+            }
+        }
+        Accumulate::Append => {
+            let mut items = match vars.get(&c.name) {
+                None => Vec::new(),
+                Some(prev) => match serde_json::from_str::<serde_json::Value>(prev) {
+                    Ok(serde_json::Value::Array(a)) => a,
+                    _ => return Err(format!("previous value {prev:?} is not a JSON array")),
+                },
+            };
+            match serde_json::from_str::<serde_json::Value>(&value) {
+                Ok(serde_json::Value::Array(a)) => items.extend(a),
+                Ok(v) => items.push(v),
+                Err(_) => items.push(serde_json::Value::String(value)),
+            }
+            serde_json::Value::Array(items).to_string()
+        }
+    };
+    vars.insert(c.name.clone(), new);
+    Ok(())
+}
+
+/// Run one scenario. Returns its result and the normalised exchanges of the steps that reached
+/// the device.
 async fn run_scenario(
     sc: &Scenario,
     target: &Target,
     cfg: &RunConfig,
-) -> (ScenarioResult, Vec<(String, NormExchange, bool)>) {
+) -> (ScenarioResult, Vec<KeptExchange>) {
     let started = Instant::now();
     let mut result = ScenarioResult {
         id: sc.id.clone(),
@@ -260,14 +405,12 @@ async fn run_scenario(
         steps: Vec::new(),
     };
     let mut exchanges = Vec::new();
-    if !target.is_sim() && !sc.preconditions.is_empty() && !cfg.assume_preconditions {
-        let needs: Vec<String> = sc.preconditions.iter().map(|p| p.kind.describe()).collect();
-        result.verdict = Verdict::Skipped;
-        result.skip_reason = Some(format!(
-            "needs simulator preconditions ({}); pass --assume-preconditions if they hold on this device",
-            needs.join("; ")
-        ));
-        return (result, exchanges);
+    if !target.is_sim() {
+        if let Some(why) = hardware_skip(sc, cfg.assume_preconditions) {
+            result.verdict = Verdict::Skipped;
+            result.skip_reason = Some(why);
+            return (result, exchanges);
+        }
     }
     if target.is_sim() {
         let scenario_loc = Loc { file: sc.file.clone(), line: 1 };
@@ -324,6 +467,8 @@ async fn run_scenario(
             elapsed_ms: 0.0,
             failures: Vec::new(),
             golden: GoldenVerdict::NotCompared,
+            attempts: 0,
+            iterations: 0,
             route: None,
         };
         let label = step_label(step);
@@ -334,69 +479,124 @@ async fn run_scenario(
             message,
         };
         if let Some(why) = &abort {
-            sr.verdict = Verdict::Skipped;
             sr.failures.push(fail(FailureKind::Transport, &step.loc, format!("not run: {why}")));
             sr.verdict = Verdict::Failed;
             result.steps.push(sr);
             continue;
         }
-        let prepared = match prepare(sc, step, &vars) {
-            Ok(p) => p,
-            Err(e) => {
-                sr.failures.push(fail(FailureKind::Request, &step.loc, e.clone()));
-                sr.verdict = Verdict::Failed;
-                abort = Some(format!("step {label} could not be built"));
-                result.steps.push(sr);
-                continue;
-            }
-        };
-        let ex = match client.send(&prepared).await {
-            Ok(ex) => ex,
-            Err(e) => {
-                sr.failures.push(fail(FailureKind::Transport, &step.loc, e));
-                sr.verdict = Verdict::Failed;
-                abort = Some(format!("step {label} got no answer"));
-                result.steps.push(sr);
-                continue;
-            }
-        };
-        sr.elapsed_ms = ex.elapsed_ms;
-        sr.status = Some(ex.response.status);
-        sr.route = devices::classify(&cfg.device, &ex.request.method, &ex.request.target, &ex.request.body);
-        if let Some((want, loc)) = &step.status {
-            if ex.response.status != *want {
-                let body = ex.response.text();
-                let body = if body.len() > 200 {
-                    format!("{}…", &body[..body.floor_char_boundary_compat(200)])
+        let request = match &step.action {
+            StepAction::Http(r) => r,
+            StepAction::Sim(kind) => {
+                let began = Instant::now();
+                let done = if target.is_sim() {
+                    target.precondition(kind).await
+                } else if let PreconditionKind::ClockAdvance(secs) = kind {
+                    // Hardware with --assume-preconditions: device time passes in real time.
+                    tokio::time::sleep(Duration::from_secs_f64(*secs)).await;
+                    Ok(())
                 } else {
-                    body
+                    Err(format!("{} needs a simulator", kind.describe()))
                 };
-                sr.failures.push(fail(
-                    FailureKind::Status,
-                    loc,
-                    format!("status: expected {want}, got {} (body: {})", ex.response.status, body.trim()),
-                ));
-            }
-        }
-        for a in &step.asserts {
-            if let Err(e) = check::check(a, &ex.response, &vars) {
-                sr.failures.push(fail(FailureKind::Assert, &a.loc, e));
-            }
-        }
-        for c in &step.captures {
-            match check::capture(&c.source, &ex.response) {
-                Ok(v) => {
-                    vars.insert(c.name.clone(), v);
+                sr.elapsed_ms = began.elapsed().as_secs_f64() * 1000.0;
+                if let Err(e) = done {
+                    sr.failures.push(fail(
+                        FailureKind::Precondition,
+                        &step.loc,
+                        format!("sim step failed: {e}"),
+                    ));
+                    sr.verdict = Verdict::Failed;
+                    abort = Some(format!("sim step {label} failed"));
                 }
+                result.steps.push(sr);
+                continue;
+            }
+        };
+        let attempts = step.retry.map_or(1, |r| r.attempts);
+        let interval = Duration::from_millis(step.retry.map_or(0, |r| r.interval_ms));
+        let max_iterations = step.repeat.as_ref().map_or(1, |r| r.max);
+        let began = Instant::now();
+        loop {
+            sr.iterations += 1;
+            let prepared = match prepare(sc, request, &vars) {
+                Ok(p) => p,
                 Err(e) => {
-                    sr.failures.push(fail(FailureKind::Capture, &c.loc, format!("capture {}: {e}", c.name)))
+                    sr.failures.push(fail(FailureKind::Request, &step.loc, e));
+                    abort = Some(format!("step {label} could not be built"));
+                    break;
+                }
+            };
+            let mut outcome;
+            let mut failures;
+            let mut sent = 0;
+            loop {
+                sent += 1;
+                outcome = if step.connect.is_some() {
+                    client.send_fresh(&prepared).await
+                } else {
+                    client.send(&prepared).await
+                };
+                failures = judge(step, &label, &outcome, &vars);
+                if failures.is_empty() || sent >= attempts {
+                    break;
+                }
+                tokio::time::sleep(interval).await;
+            }
+            sr.attempts = sent;
+            if sent > 1 && !failures.is_empty() {
+                for f in &mut failures {
+                    f.message.push_str(&format!(" (after {sent} attempts)"));
                 }
             }
+            let passed = failures.is_empty();
+            sr.failures.extend(failures);
+            let ex = match outcome {
+                Ok(ex) => ex,
+                Err(_) => {
+                    if step.connect.is_none() {
+                        abort = Some(format!("step {label} got no answer"));
+                    }
+                    break;
+                }
+            };
+            sr.status = Some(ex.response.status);
+            sr.route =
+                devices::classify(&cfg.device, &ex.request.method, &ex.request.target, &ex.request.body);
+            for c in &step.captures {
+                let got =
+                    check::capture(&c.source, &ex.response).and_then(|v| store_capture(&mut vars, c, v));
+                if let Err(e) = got {
+                    sr.failures.push(fail(FailureKind::Capture, &c.loc, format!("capture {}: {e}", c.name)));
+                }
+            }
+            let golden_name = if sr.iterations == 1 {
+                step.name.clone()
+            } else {
+                format!("{} #{}", step.name, sr.iterations)
+            };
+            exchanges.push((golden_name, step.index, normalize::normalize(&ex, &cfg.redaction), step.golden));
+            let Some(rep) = &step.repeat else { break };
+            if !passed || !sr.failures.is_empty() {
+                break;
+            }
+            if check::check(&rep.condition, &ex.response, &vars).is_err() {
+                break;
+            }
+            if sr.iterations >= max_iterations {
+                sr.failures.push(fail(
+                    FailureKind::Assert,
+                    &rep.condition.loc,
+                    format!(
+                        "repeat: `while` ({} {}) still holds after {max_iterations} sends",
+                        rep.condition.subject, rep.condition.predicate
+                    ),
+                ));
+                break;
+            }
         }
+        sr.elapsed_ms = began.elapsed().as_secs_f64() * 1000.0;
         if !sr.failures.is_empty() {
             sr.verdict = Verdict::Failed;
         }
-        exchanges.push((step.name.clone(), normalize::normalize(&ex, &cfg.redaction), step.golden));
         result.steps.push(sr);
     }
     if result.all_failures().next().is_some() {
@@ -426,7 +626,7 @@ impl FloorCharBoundary for String {
 fn golden_step(
     sc: &Scenario,
     res: &mut ScenarioResult,
-    exchanges: &[(String, NormExchange, bool)],
+    exchanges: &[KeptExchange],
     target: &Target,
     cfg: &RunConfig,
     ledger: &Ledger,
@@ -463,8 +663,8 @@ fn golden_step(
             }
             let steps = exchanges
                 .iter()
-                .filter(|(_, _, keep)| *keep)
-                .map(|(n, e, _)| (n.clone(), e.clone()))
+                .filter(|(_, _, _, keep)| *keep)
+                .map(|(n, _, e, _)| (n.clone(), e.clone()))
                 .collect();
             let g = Golden { source: target.source.clone(), steps };
             let mut text = golden::render(&cfg.device, profile, &sc.id, &sc.file, &g);
@@ -482,7 +682,7 @@ fn golden_step(
                 return;
             }
             for s in res.steps.iter_mut() {
-                if exchanges.iter().any(|(n, _, keep)| *keep && *n == s.name) {
+                if exchanges.iter().any(|(_, i, _, keep)| *keep && *i == s.index) {
                     s.golden = GoldenVerdict::Written { path: shown.clone() };
                 }
             }
@@ -505,11 +705,14 @@ fn golden_step(
                 }
                 return;
             };
-            for (name, ex, keep) in exchanges {
+            for (name, index, ex, keep) in exchanges {
                 if !keep {
                     continue;
                 }
-                let Some(s) = res.steps.iter_mut().find(|s| s.name == *name) else { continue };
+                let Some(s) = res.steps.iter_mut().find(|s| s.index == *index) else { continue };
+                if matches!(s.golden, GoldenVerdict::Differs { .. } | GoldenVerdict::Missing) {
+                    continue; // an earlier iteration of this step already differs
+                }
                 let step_id = s.id.clone();
                 let Some((_, want)) = g.steps.iter().find(|(n, _)| n == name) else {
                     s.golden = GoldenVerdict::Missing;
@@ -525,7 +728,9 @@ fn golden_step(
                 };
                 let diffs = golden::diff_response(&want.response, &ex.response);
                 if diffs.is_empty() {
-                    s.golden = GoldenVerdict::Match;
+                    if !matches!(s.golden, GoldenVerdict::Known { .. }) {
+                        s.golden = GoldenVerdict::Match;
+                    }
                 } else if let Some(d) = ledger.find(&step_id) {
                     ledger_hits.insert(step_id);
                     s.golden = GoldenVerdict::Known { reason: d.reason.clone(), diffs };
@@ -535,7 +740,11 @@ fn golden_step(
                         kind: FailureKind::Golden,
                         loc: scen_loc,
                         step: Some(format!("{} {:?}", s.index, s.name)),
-                        message: format!("differs from golden {shown}:\n    {}", diffs.join("\n    ")),
+                        message: if *name == s.name {
+                            format!("differs from golden {shown}:\n    {}", diffs.join("\n    "))
+                        } else {
+                            format!("{name:?} differs from golden {shown}:\n    {}", diffs.join("\n    "))
+                        },
                     });
                     s.verdict = Verdict::Failed;
                     s.golden = GoldenVerdict::Differs { diffs };
@@ -572,6 +781,16 @@ pub async fn run(
     }
     let mut results = Vec::new();
     let mut ledger_hits = BTreeSet::new();
+    let (scenarios, other_profiles): (Vec<&Scenario>, Vec<&Scenario>) =
+        scenarios.iter().partition(|s| applies_to(s, target.profile.as_deref()));
+    if !other_profiles.is_empty() {
+        let ids: Vec<&str> = other_profiles.iter().map(|s| s.id.as_str()).collect();
+        notes.push(format!(
+            "{} scenarios are written for other profiles and were not run: {}",
+            ids.len(),
+            ids.join(", ")
+        ));
+    }
     for sc in scenarios {
         let (mut res, exchanges) = run_scenario(sc, target, cfg).await;
         if res.verdict != Verdict::Skipped {

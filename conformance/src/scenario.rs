@@ -47,8 +47,20 @@ pub struct Scenario {
     pub description: String,
     pub vars: Vec<(String, String)>,
     pub auth: AuthSpec,
+    /// Profiles the scenario is written for (empty: every profile). Elsewhere it is skipped.
+    pub profiles: Vec<String>,
     pub preconditions: Vec<Precondition>,
     pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// The simulator-control steps (`sim = {...}`) of the scenario, in order.
+    pub fn sim_steps(&self) -> impl Iterator<Item = (&Step, &PreconditionKind)> {
+        self.steps.iter().filter_map(|s| match &s.action {
+            StepAction::Sim(k) => Some((s, k)),
+            StepAction::Http(_) => None,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -57,13 +69,59 @@ pub struct Step {
     pub index: usize,
     pub name: String,
     pub loc: Loc,
-    pub request: Request,
+    /// What the step does: an HTTP request, or a simulator-control call.
+    pub action: StepAction,
     pub status: Option<(u16, Loc)>,
+    /// `expect.connect`: what must happen to the TCP connection (default: it is answered).
+    pub connect: Option<(ConnectExpect, Loc)>,
     pub asserts: Vec<Assert>,
     pub captures: Vec<Capture>,
+    /// `retry`: send again until the step's expectations hold.
+    pub retry: Option<Retry>,
+    /// `repeat`: send again while a condition holds on the answer (paging loops).
+    pub repeat: Option<Repeat>,
     /// Whether the exchange goes into the golden file.
     pub golden: bool,
 }
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepAction {
+    Http(Box<Request>),
+    /// A `/__sim` call between HTTP steps (simulators; see docs/scenarios.md for hardware).
+    Sim(PreconditionKind),
+}
+
+/// `expect.connect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectExpect {
+    /// A new TCP connection is refused (the device is down or restarting).
+    Refused,
+}
+
+/// `retry = { attempts = 50, interval_ms = 100 }`: at most `attempts` sends, `interval_ms` apart,
+/// until the status, connect expectation and every assert hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    pub attempts: u32,
+    pub interval_ms: u64,
+}
+
+/// `repeat = { while = { json = "$.nextPage", equals = true }, max = 20 }`: after a passing
+/// answer, captures are taken and the step is sent again (variables substituted anew) while the
+/// condition holds; `max` bounds the number of sends, and a condition still true after `max`
+/// sends is a failure.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    pub condition: Assert,
+    pub max: u32,
+}
+
+/// Largest `retry.attempts` and `repeat.max`.
+pub const MAX_ATTEMPTS: u32 = 10_000;
+/// Largest `retry.interval_ms` (one minute).
+pub const MAX_INTERVAL_MS: u64 = 60_000;
 
 impl Step {
     /// `<scenario id>#<step name>`: how ledgers and reports name a step.
@@ -248,6 +306,21 @@ pub struct Capture {
     pub loc: Loc,
     pub name: String,
     pub source: CaptureSource,
+    /// How the value combines with the variable's previous value (repeated steps).
+    pub accumulate: Accumulate,
+}
+
+/// `accumulate` of a capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Accumulate {
+    /// The variable takes the new value.
+    #[default]
+    Replace,
+    /// Numbers: the variable becomes previous + value (previous from `vars`, else 0).
+    Sum,
+    /// JSON arrays: the variable becomes the previous array (from `vars`, else `[]`) followed by
+    /// the items of this one; any other value is appended as one item.
+    Append,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -313,6 +386,8 @@ struct RawScenario {
     vars: Map<String, Value>,
     #[serde(default)]
     auth: Option<AuthSpec>,
+    #[serde(default)]
+    profiles: Vec<String>,
     #[serde(default, rename = "precondition")]
     preconditions: Vec<Spanned<RawPrecondition>>,
     #[serde(default, rename = "step")]
@@ -355,7 +430,14 @@ struct RawClock {
 #[serde(deny_unknown_fields)]
 struct RawStep {
     name: String,
-    request: RawRequest,
+    #[serde(default)]
+    request: Option<RawRequest>,
+    #[serde(default)]
+    sim: Option<Spanned<RawPrecondition>>,
+    #[serde(default)]
+    retry: Option<Spanned<RawRetry>>,
+    #[serde(default)]
+    repeat: Option<Spanned<RawRepeat>>,
     #[serde(default)]
     expect: Option<RawExpect>,
     #[serde(default, rename = "assert")]
@@ -373,7 +455,30 @@ fn yes() -> bool {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExpect {
-    status: Spanned<u16>,
+    #[serde(default)]
+    status: Option<Spanned<u16>>,
+    #[serde(default)]
+    connect: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetry {
+    attempts: u32,
+    #[serde(default = "default_interval")]
+    interval_ms: u64,
+}
+
+fn default_interval() -> u64 {
+    100
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRepeat {
+    #[serde(rename = "while")]
+    condition: RawAssert,
+    max: u32,
 }
 
 #[derive(Deserialize)]
@@ -455,6 +560,8 @@ struct RawCapture {
     kv: Option<String>,
     #[serde(default)]
     regex: Option<String>,
+    #[serde(default)]
+    accumulate: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,6 +630,7 @@ pub fn parse(file: &str, id: &str, src: &str) -> Result<Scenario, FormatError> {
         description: raw.description,
         vars,
         auth: raw.auth.unwrap_or_default(),
+        profiles: raw.profiles,
         preconditions,
         steps,
     })
@@ -553,7 +661,17 @@ fn pairs(
 
 fn precondition(cx: &Ctx, p: Spanned<RawPrecondition>) -> Result<Precondition, FormatError> {
     let at = p.span().start;
-    let p = p.into_inner();
+    let kind = control_kind(cx, at, p.into_inner(), "a [[precondition]]")?;
+    Ok(Precondition { loc: cx.loc(at), kind })
+}
+
+/// One `/__sim` call: a precondition, or a `sim = {...}` step.
+fn control_kind(
+    cx: &Ctx,
+    at: usize,
+    p: RawPrecondition,
+    what: &str,
+) -> Result<PreconditionKind, FormatError> {
     let mut kinds = Vec::new();
     if let Some(r) = p.reset {
         if !r {
@@ -603,10 +721,12 @@ fn precondition(cx: &Ctx, p: Spanned<RawPrecondition>) -> Result<Precondition, F
     if kinds.len() != 1 {
         return Err(cx.err(
             at,
-            "a [[precondition]] takes exactly one of `reset`, `seed`, `seed_file`, `clock`, `event`, `fault`, `action`",
+            format!(
+                "{what} takes exactly one of `reset`, `seed`, `seed_file`, `clock`, `event`, `fault`, `action`"
+            ),
         ));
     }
-    Ok(Precondition { loc: cx.loc(at), kind: kinds.remove(0) })
+    Ok(kinds.remove(0))
 }
 
 fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError> {
@@ -615,7 +735,110 @@ fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError
     if s.name.trim().is_empty() || s.name.contains('#') {
         return Err(cx.err(at, "a step needs a non-empty `name` without `#`"));
     }
-    let r = s.request;
+    let action = match (s.request, s.sim) {
+        (Some(r), None) => StepAction::Http(Box::new(request(cx, at, r)?)),
+        (None, Some(sim)) => {
+            let sat = sim.span().start;
+            StepAction::Sim(control_kind(cx, sat, sim.into_inner(), "a `sim` step")?)
+        }
+        _ => return Err(cx.err(at, "a [[step]] takes exactly one of `request` and `sim`")),
+    };
+    let (status, connect) = match s.expect {
+        None => (None, None),
+        Some(e) => {
+            let status = e.status.map(|st| {
+                let line_at = st.span().start;
+                (st.into_inner(), cx.loc(line_at))
+            });
+            let connect = match e.connect {
+                None => None,
+                Some(c) => {
+                    let cat = c.span().start;
+                    match c.into_inner().as_str() {
+                        "refused" => Some((ConnectExpect::Refused, cx.loc(cat))),
+                        other => {
+                            return Err(cx.err(cat, format!("expect.connect {other:?}: expected \"refused\"")))
+                        }
+                    }
+                }
+            };
+            (status, connect)
+        }
+    };
+    if let Some((code, loc)) = &status {
+        if !(100..=599).contains(code) {
+            return Err(FormatError {
+                loc: loc.clone(),
+                message: format!("expect.status {code} is not 100..599"),
+            });
+        }
+    }
+    let asserts = s.asserts.into_iter().map(|a| assertion(cx, a)).collect::<Result<Vec<_>, _>>()?;
+    let captures = s.captures.into_iter().map(|c| capture(cx, c)).collect::<Result<Vec<_>, _>>()?;
+    let retry = match s.retry {
+        None => None,
+        Some(r) => {
+            let rat = r.span().start;
+            let r = r.into_inner();
+            if !(1..=MAX_ATTEMPTS).contains(&r.attempts) || r.interval_ms > MAX_INTERVAL_MS {
+                return Err(cx.err(
+                    rat,
+                    format!("retry: attempts must be 1..={MAX_ATTEMPTS} and interval_ms at most {MAX_INTERVAL_MS}"),
+                ));
+            }
+            Some(Retry { attempts: r.attempts, interval_ms: r.interval_ms })
+        }
+    };
+    let repeat = match s.repeat {
+        None => None,
+        Some(r) => {
+            let rat = r.span().start;
+            let r = r.into_inner();
+            if !(1..=MAX_ATTEMPTS).contains(&r.max) {
+                return Err(cx.err(rat, format!("repeat.max must be 1..={MAX_ATTEMPTS}")));
+            }
+            Some(Repeat { condition: assertion_at(cx, rat, r.condition, "repeat.while")?, max: r.max })
+        }
+    };
+    let is_sim = matches!(action, StepAction::Sim(_));
+    if is_sim
+        && (status.is_some()
+            || connect.is_some()
+            || !asserts.is_empty()
+            || !captures.is_empty()
+            || retry.is_some()
+            || repeat.is_some())
+    {
+        return Err(cx.err(at, "a `sim` step takes no `expect`, asserts, captures, `retry` or `repeat`"));
+    }
+    if let Some((_, loc)) = &connect {
+        if status.is_some() || !asserts.is_empty() || !captures.is_empty() || repeat.is_some() {
+            return Err(FormatError {
+                loc: loc.clone(),
+                message:
+                    "expect.connect = \"refused\" means no answer: no status, asserts, captures or repeat"
+                        .into(),
+            });
+        }
+    }
+    // Sim steps and refused connections have no exchange to keep.
+    let golden = s.golden && !is_sim && connect.is_none();
+    Ok(Step {
+        index,
+        name: s.name,
+        loc: cx.loc(at),
+        action,
+        status,
+        connect,
+        asserts,
+        captures,
+        retry,
+        repeat,
+        golden,
+    })
+}
+
+fn request(cx: &Ctx, at: usize, r: RawRequest) -> Result<Request, FormatError> {
     let method = r.method.unwrap_or_else(|| "GET".into()).to_ascii_uppercase();
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(cx.err(at, format!("request.method {method:?} is not an HTTP method")));
@@ -627,7 +850,7 @@ fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError
     if bodies > 1 {
         return Err(cx.err(at, "a request takes at most one of `form`, `json`, `body`"));
     }
-    let request = Request {
+    Ok(Request {
         method,
         path: r.path,
         query: pairs(cx, at, "query", r.query)?,
@@ -637,27 +860,15 @@ fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError
         body: r.body,
         auth: r.auth,
         session: r.session.unwrap_or_else(|| "default".into()),
-    };
-    let status = s.expect.map(|e| {
-        let line_at = e.status.span().start;
-        (e.status.into_inner(), cx.loc(line_at))
-    });
-    if let Some((code, loc)) = &status {
-        if !(100..=599).contains(code) {
-            return Err(FormatError {
-                loc: loc.clone(),
-                message: format!("expect.status {code} is not 100..599"),
-            });
-        }
-    }
-    let asserts = s.asserts.into_iter().map(|a| assertion(cx, a)).collect::<Result<Vec<_>, _>>()?;
-    let captures = s.captures.into_iter().map(|c| capture(cx, c)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Step { index, name: s.name, loc: cx.loc(at), request, status, asserts, captures, golden: s.golden })
+    })
 }
 
 fn assertion(cx: &Ctx, a: Spanned<RawAssert>) -> Result<Assert, FormatError> {
     let at = a.span().start;
-    let a = a.into_inner();
+    assertion_at(cx, at, a.into_inner(), "an [[step.assert]]")
+}
+
+fn assertion_at(cx: &Ctx, at: usize, a: RawAssert, what: &str) -> Result<Assert, FormatError> {
     let mut subjects = Vec::new();
     if let Some(p) = a.json {
         subjects.push(Subject::Json(p));
@@ -683,7 +894,7 @@ fn assertion(cx: &Ctx, a: Spanned<RawAssert>) -> Result<Assert, FormatError> {
     if subjects.len() != 1 {
         return Err(cx.err(
             at,
-            "an [[step.assert]] takes exactly one of `json`, `header`, `cookie`, `body`, `xml`, `kv`",
+            format!("{what} takes exactly one of `json`, `header`, `cookie`, `body`, `xml`, `kv`"),
         ));
     }
     let subject = subjects.remove(0);
@@ -742,7 +953,7 @@ fn assertion(cx: &Ctx, a: Spanned<RawAssert>) -> Result<Assert, FormatError> {
     if preds.len() != 1 {
         return Err(cx.err(
             at,
-            "an [[step.assert]] takes exactly one of `equals`, `not_equals`, `matches`, `type`, `exists`, `absent`, `length`, `contains`, `is`, `duration`",
+            format!("{what} takes exactly one of `equals`, `not_equals`, `matches`, `type`, `exists`, `absent`, `length`, `contains`, `is`, `duration`"),
         ));
     }
     let predicate = preds.remove(0);
@@ -793,7 +1004,17 @@ fn capture(cx: &Ctx, c: Spanned<RawCapture>) -> Result<Capture, FormatError> {
             "a [[step.capture]] takes exactly one of `json`, `header`, `cookie`, `xml`, `kv`, `regex`",
         ));
     }
-    Ok(Capture { loc: cx.loc(at), name: c.name, source: sources.remove(0) })
+    let accumulate = match c.accumulate.as_deref() {
+        None | Some("replace") => Accumulate::Replace,
+        Some("sum") => Accumulate::Sum,
+        Some("append") => Accumulate::Append,
+        Some(other) => {
+            return Err(
+                cx.err(at, format!("accumulate {other:?}: expected \"replace\", \"sum\" or \"append\""))
+            )
+        }
+    };
+    Ok(Capture { loc: cx.loc(at), name: c.name, source: sources.remove(0), accumulate })
 }
 
 /// Every `*.toml` below `dir/<device>`, sorted, parsed. Paths in messages are as found under `dir`.
@@ -866,7 +1087,8 @@ cookie = "APSCOOKIE"
         assert_eq!(s.area, "auth");
         assert_eq!(s.steps.len(), 1);
         let st = &s.steps[0];
-        assert_eq!(st.request.method, "POST");
+        let StepAction::Http(req) = &st.action else { panic!("an HTTP step") };
+        assert_eq!(req.method, "POST");
         assert_eq!(st.status.as_ref().unwrap().0, 200);
         assert_eq!(st.status.as_ref().unwrap().1.line, 11);
         assert_eq!(st.asserts[0].loc.line, 13);
@@ -924,5 +1146,79 @@ cookie = "APSCOOKIE"
         let e = parse("x.toml", "a/x", &src).unwrap_err();
         assert_eq!(e.loc.line, 5);
         assert!(e.message.contains("exactly one of `reset`"), "{e}");
+    }
+
+    const CONTROL: &str = r#"
+name = "restart"
+
+[[step]]
+name = "down"
+request = { path = "/x" }
+expect.connect = "refused"
+retry = { attempts = 20, interval_ms = 50 }
+
+[[step]]
+name = "later"
+sim = { clock = { advance_seconds = 21 } }
+
+[[step]]
+name = "pages"
+request = { path = "/p", query = { start = "{{start}}" } }
+repeat = { while = { json = "$.nextPage", equals = true }, max = 20 }
+
+[[step.capture]]
+name = "start"
+json = "$.subCount"
+accumulate = "sum"
+"#;
+
+    #[test]
+    fn parses_sim_steps_retry_connect_and_repeat() {
+        let s = parse("x.toml", "a/x", CONTROL).unwrap();
+        let down = &s.steps[0];
+        assert_eq!(down.connect.as_ref().map(|c| (c.0, c.1.line)), Some((ConnectExpect::Refused, 7)));
+        assert_eq!(down.retry, Some(Retry { attempts: 20, interval_ms: 50 }));
+        assert!(!down.golden, "a refused connection has no exchange to keep");
+        assert_eq!(s.steps[1].action, StepAction::Sim(PreconditionKind::ClockAdvance(21.0)));
+        assert!(!s.steps[1].golden);
+        assert_eq!(s.sim_steps().count(), 1);
+        let rep = s.steps[2].repeat.as_ref().unwrap();
+        assert_eq!(rep.max, 20);
+        assert_eq!(rep.condition.subject, Subject::Json("$.nextPage".into()));
+        assert_eq!(rep.condition.predicate, Predicate::Equals(serde_json::json!(true)));
+        assert_eq!(rep.condition.loc.line, 17);
+        assert_eq!(s.steps[2].captures[0].accumulate, Accumulate::Sum);
+    }
+
+    #[test]
+    fn rejects_malformed_control_steps_with_lines() {
+        let both = CONTROL.replace("sim = { clock", "request = { path = \"/\" }\nsim = { clock");
+        let e = parse("x.toml", "a/x", &both).unwrap_err();
+        assert!(e.message.contains("exactly one of `request` and `sim`"), "{e}");
+        let sim_expect =
+            CONTROL.replace("advance_seconds = 21 } }", "advance_seconds = 21 } }\nexpect.status = 200");
+        let e = parse("x.toml", "a/x", &sim_expect).unwrap_err();
+        assert!(e.message.contains("a `sim` step takes no"), "{e}");
+        let two = CONTROL
+            .replace("sim = { clock = { advance_seconds = 21 } }", "sim = { reset = true, action = \"x\" }");
+        let e = parse("x.toml", "a/x", &two).unwrap_err();
+        assert!(e.message.starts_with("a `sim` step takes exactly one of"), "{e}");
+        let refused_status = CONTROL
+            .replace("expect.connect = \"refused\"", "expect.connect = \"refused\"\nexpect.status = 200");
+        assert!(parse("x.toml", "a/x", &refused_status).is_err());
+        let bad_connect = CONTROL.replace("\"refused\"", "\"reset\"");
+        let e = parse("x.toml", "a/x", &bad_connect).unwrap_err();
+        assert_eq!(e.loc.line, 7);
+        let zero = CONTROL.replace("attempts = 20", "attempts = 0");
+        assert!(parse("x.toml", "a/x", &zero).unwrap_err().message.contains("attempts must be"));
+        let acc = CONTROL.replace("\"sum\"", "\"product\"");
+        let e = parse("x.toml", "a/x", &acc).unwrap_err();
+        assert!(e.message.contains("accumulate \"product\""), "{e}");
+        let cond = CONTROL.replace("equals = true }", "equals = true, exists = true }");
+        let e = parse("x.toml", "a/x", &cond).unwrap_err();
+        assert!(e.message.starts_with("repeat.while takes exactly one of `equals`"), "{e}");
+        assert_eq!(e.loc.line, 17);
+        let unknown = CONTROL.replace("max = 20", "max = 20, until = 1");
+        assert!(parse("x.toml", "a/x", &unknown).unwrap_err().message.contains("until"));
     }
 }

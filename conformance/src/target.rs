@@ -119,7 +119,7 @@ impl Target {
                 Ok(Target {
                     label: format!("in-process {} simulator ({})", o.device, ip.info.profile),
                     base_url: ip.base_url.clone(),
-                    control: Some(format!("{}/__sim", ip.base_url)),
+                    control: Some(ip.control_url.clone()),
                     vars: cred_vars(&ip.info),
                     secrets: Vec::new(),
                     profile: Some(o.profile.clone().unwrap_or_else(|| ip.info.profile.clone())),
@@ -213,14 +213,65 @@ impl Target {
         }
     }
 
-    /// Bring the simulator to a known state before a scenario: seed state, no faults, clock set
-    /// to the run's start instant and frozen.
+    async fn powered(&self) -> Result<bool, String> {
+        let base = self.control.as_deref().ok_or("not a simulator: no control API")?;
+        let url = format!("{base}/power");
+        let resp = self.http.get(&url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
+        let v: Value = resp.json().await.map_err(|e| format!("GET {url}: not JSON: {e}"))?;
+        Ok(v.get("power").and_then(Value::as_str) != Some("off"))
+    }
+
+    /// Bring the simulator to a known state before a scenario: powered on (a previous scenario may
+    /// have left it restarting or halted), seed state, no faults, clock set to the run's start
+    /// instant and frozen.
     pub async fn isolate(&self) -> Result<(), String> {
         use reqwest::Method;
+        let was_off = !self.powered().await?;
+        if was_off {
+            // Halted units come back with the power_on action; restarts and reloads finish when
+            // their delay has passed on the device clock. Either may not apply: errors are ignored.
+            let _ = self.call(Method::POST, "actions/power_on", Some(json!({}))).await;
+            let _ = self.call(Method::POST, "clock/advance", Some(json!({ "seconds": 86_400 }))).await;
+            let mut on = false;
+            for _ in 0..100 {
+                if self.powered().await? {
+                    on = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            if !on {
+                return Err("the device stays powered off (restart, shut down?) and did not come back".into());
+            }
+        }
         self.call(Method::POST, "reset", None).await?;
         self.call(Method::DELETE, "faults", None).await?;
         self.call(Method::PUT, "clock", Some(json!({ "now_ms": self.clock_ms }))).await?;
-        self.call(Method::POST, "clock/freeze", None).await
+        self.call(Method::POST, "clock/freeze", None).await?;
+        if was_off {
+            self.wait_listening(Duration::from_secs(5)).await?;
+        }
+        Ok(())
+    }
+
+    /// Wait until the device's port accepts TCP connections again (after a power cycle).
+    async fn wait_listening(&self, limit: Duration) -> Result<(), String> {
+        let hostport = self
+            .base_url
+            .split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or(rest))
+            .unwrap_or(&self.base_url)
+            .to_owned();
+        let started = std::time::Instant::now();
+        loop {
+            if tokio::net::TcpStream::connect(hostport.as_str()).await.is_ok() {
+                return Ok(());
+            }
+            if started.elapsed() > limit {
+                return Err(format!("{hostport} does not accept connections after power on"));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Carry out one precondition through the control API.

@@ -104,11 +104,11 @@ async fn must_fail_folder_fails_with_the_checked_in_messages() {
     let dev = mock_device().await;
     let dir = crate_dir().join("tests/must-fail");
     let scenarios = scenario::load_device(&dir, "mock").unwrap();
-    assert_eq!(scenarios.len(), 4);
+    assert_eq!(scenarios.len(), 5);
     let target = hardware_target(&dev.uri()).await;
     let tmp = tempfile::tempdir().unwrap();
     let rep = runner::run(&scenarios, &target, &cfg(tmp.path()), &mut |_| {}).await;
-    assert_eq!(rep.summary.failed, 4, "every must-fail scenario fails");
+    assert_eq!(rep.summary.failed, 5, "every must-fail scenario fails");
     assert_eq!(rep.exit_code(), 1);
     let prefix = format!("{}/", dir.display());
     let mut got = String::new();
@@ -151,6 +151,10 @@ async fn each_expectation_kind_points_at_its_scenario_line() {
     assert!(has("body: not a Matroska file"));
     assert!(has("capture nothing: json $.nope: the path leads nowhere"));
     assert!(has("unknown variable {{never_set}}"));
+    assert!(has("retry_repeat_connect.toml:7: step 1 \"answered instead of refused\": expected the connection to be refused, but the device answered 200"), "{all:#?}");
+    assert!(has("status: expected 201, got 200 (body: {\"a\": 2, \"list\": [1, 2], \"s\": \"text\"}) (after 3 attempts)"), "{all:#?}");
+    assert!(has("repeat: `while` (json $.a equals 2) still holds after 3 sends"), "{all:#?}");
+    assert!(has("capture total: \"text\" is not a number"), "{all:#?}");
 }
 
 #[tokio::test]
