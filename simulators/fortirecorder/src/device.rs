@@ -4,7 +4,7 @@
 //! device clock's time, saves the model before returning when the command wrote (so an
 //! acknowledged write survives `kill -9`), and unlocks.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -36,6 +36,8 @@ struct Inner {
     cfg: DeviceConfig,
     /// Stable hex suffix of `APSCOOKIE_<suffix>` cookie names (cookie style `device`).
     cookie_suffix: String,
+    /// This device's own media source (tests); else the process-wide one.
+    media: OnceLock<devsim_media::MediaSource>,
 }
 
 /// One simulated FortiRecorder.
@@ -101,6 +103,7 @@ impl FortiRecorder {
                 options,
                 cfg,
                 cookie_suffix,
+                media: OnceLock::new(),
             }),
         })
     }
@@ -120,6 +123,22 @@ impl FortiRecorder {
 
     pub fn clock(&self) -> &Clock {
         &self.inner.runtime.clock
+    }
+
+    /// The device id of the configuration.
+    pub fn id(&self) -> &str {
+        &self.inner.cfg.id
+    }
+
+    /// Give this device its own media source instead of the process-wide one
+    /// ([`crate::media::shared`]). Only before first use: returns false when one is already set.
+    pub fn set_media(&self, media: devsim_media::MediaSource) -> bool {
+        self.inner.media.set(media).is_ok()
+    }
+
+    /// The media source VideoClip and RTSP render with.
+    pub fn media(&self) -> devsim_media::MediaSource {
+        self.inner.media.get_or_init(crate::media::shared).clone()
     }
 
     pub fn cookie_suffix(&self) -> &str {

@@ -2,6 +2,7 @@
 
 pub mod device;
 pub mod handlers;
+pub mod media;
 pub mod metrics;
 pub mod model;
 pub mod profile;

@@ -150,6 +150,21 @@ pub struct Options {
     /// Largest page a collection returns when `pageSize` is absent.
     #[serde(default = "default_max_page")]
     pub max_page_size: usize,
+    /// Picture size of the simulated media (`"320x180"`) instead of the video profile's nominal
+    /// size (§3.4): keeps tests and small machines fast. Applies to clips, snapshots and RTSP.
+    #[serde(default)]
+    pub media_size: Option<String>,
+    /// Frame rate of the simulated media instead of the video profile's `video_fps` (the GOP
+    /// keeps its duration).
+    #[serde(default)]
+    pub media_fps: Option<u32>,
+    /// RTSP "doc-replay" seeds (§4.11): the document's nonces, Session ids, ssrc, server ports,
+    /// first rtptime and SDP parameter sets, so the §2.3.8 transcripts replay byte for byte.
+    #[serde(default)]
+    pub rtsp_doc_replay: bool,
+    /// `Content-Type: application/sdp` on DESCRIBE (§2.3.2; the document prints none).
+    #[serde(default = "default_true")]
+    pub rtsp_sdp_content_type: bool,
 }
 
 impl Default for Options {
@@ -167,6 +182,10 @@ impl Default for Options {
             preset_put_creates: false,
             firmware_version: default_firmware(),
             max_page_size: default_max_page(),
+            media_size: None,
+            media_fps: None,
+            rtsp_doc_replay: false,
+            rtsp_sdp_content_type: true,
         }
     }
 }
@@ -188,8 +207,24 @@ impl Options {
         if o.max_page_size == 0 {
             return Err("fortirecorder options: max_page_size must be at least 1".into());
         }
+        if let Some(sz) = &o.media_size {
+            parse_size(sz).ok_or_else(|| {
+                format!("fortirecorder options: media_size {sz:?} is not WIDTHxHEIGHT (even, 16..8192)")
+            })?;
+        }
+        if o.media_fps.is_some_and(|f| !(1..=60).contains(&f)) {
+            return Err("fortirecorder options: media_fps must be in 1..60".into());
+        }
         Ok(o)
     }
+}
+
+/// `"WxH"` with even sides in 16..=8192.
+pub fn parse_size(s: &str) -> Option<(u32, u32)> {
+    let (w, h) = s.split_once(['x', 'X'])?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    let ok = |v: u32| (16..=8192).contains(&v) && v.is_multiple_of(2);
+    (ok(w) && ok(h)).then_some((w, h))
 }
 
 #[cfg(test)]

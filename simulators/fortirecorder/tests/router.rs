@@ -961,9 +961,20 @@ async fn face_apis_need_system_configuration_in_doc_and_analytics_in_fw_later() 
 
 // ------------------------------------------------------------------------------- VideoClip
 
-#[tokio::test]
-async fn video_clip_validates_fully_and_reports_media_unavailable() {
+/// A device whose media source has no ffmpeg: a valid VideoClip gets past every check and then
+/// answers the device's 500 (the clips themselves are tested in `clip.rs`).
+fn sim_without_ffmpeg() -> common::Sim {
     let s = sim();
+    let dir = std::env::temp_dir().join("devsim-frc-router-no-ffmpeg");
+    let mut cfg = devsim_media::MediaConfig::new(dir.clone());
+    cfg.ffmpeg = Some(dir.join("no-ffmpeg-here"));
+    assert!(s.dev.set_media(devsim_media::MediaSource::new(cfg).unwrap()));
+    s
+}
+
+#[tokio::test]
+async fn video_clip_validates_fully_then_needs_ffmpeg() {
+    let s = sim_without_ffmpeg();
     let svc = s.service().await;
     let full = r#"{ "reqAction": 21, "camera": "camera_name", "begin": 1584734700, "end": 1584734900, "audio": 0,
       "codec": "h265", "fps": 30, "gop": 60, "qvalue": 50, "bitrate": 1000, "height": 1440, "width": 2560,
@@ -971,7 +982,7 @@ async fn video_clip_validates_fully_and_reports_media_unavailable() {
     let r = s.json("POST", "/api/v1/VideoClip/", Some(&svc), full).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body["errorType"], 1);
-    assert!(r.body["errorMsg"].as_str().unwrap().contains("unavailable"));
+    assert!(r.body["errorMsg"].as_str().unwrap().contains("ffmpeg not found"), "{:?}", r.body);
     let snap = r#"{"reqAction":21,"camera":"camname","begin":1584734700,"end":1584734700}"#;
     assert_eq!(
         s.json("POST", "/api/v1/VideoClip/", Some(&svc), snap).await.status,
@@ -1009,7 +1020,7 @@ async fn video_clip_validates_fully_and_reports_media_unavailable() {
 
 #[tokio::test]
 async fn service_session_reaches_video_clip_only() {
-    let s = sim();
+    let s = sim_without_ffmpeg();
     let svc = s.service().await;
     assert_eq!(s.get("/api/v1/SysGlobal", &svc).await.status, StatusCode::FORBIDDEN);
     // An admin with Video playback may use VideoClip too.

@@ -120,6 +120,7 @@ pub(crate) fn render(dev: &FortiRecorder, res: Resource, action: Action, np: u8,
         | Output::Caller(_)
         | Output::Lifecycle(_)
         | Output::Value(_)
+        | Output::Clip(_)
         | Output::Done => wire::singleton(name, action, np, Map::new()),
     };
     wire::ok(&st, &body)
@@ -215,6 +216,9 @@ async fn handle_inner(state: AppState, req: Request) -> Result<Response, FrcErro
         Resource::VideoClip => clip::command(&r)?,
     };
     let out = dev.apply(cmd)?;
+    if let Output::Clip(plan) = &out {
+        return clip::respond(&dev, plan).await;
+    }
     if let Output::Lifecycle(a) = out {
         let d = dev.clone();
         tokio::spawn(async move { d.run_lifecycle(a, std::time::Duration::from_secs(1)).await });

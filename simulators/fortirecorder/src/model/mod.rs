@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use body::Body;
+pub use clip::{ClipConversion, ClipPlan};
 pub use sessions::{Caller, CallerKind, Sessions};
 
 use crate::metrics::SessionHistory;
@@ -593,6 +594,8 @@ pub enum Output {
     Lifecycle(SysAction),
     /// A control-plane result.
     Value(Value),
+    /// A valid VideoClip request: what to render (the handler does, through devsim-media).
+    Clip(ClipPlan),
     Done,
 }
 
