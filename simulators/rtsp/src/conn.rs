@@ -16,6 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use crate::device::{AuthScheme, Mode, RtspDevice, StreamRequest};
 use crate::headers::{self, Delivery, NptStart, RangeSpec};
@@ -66,7 +67,7 @@ pub(crate) async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, sto
     let (mut rd, mut wr) = stream.into_split();
     let (tx, mut rx) = mpsc::channel::<Bytes>(512);
     let writer_done = CancellationToken::new();
-    let writer = {
+    let mut writer = {
         let done = writer_done.clone();
         tokio::spawn(async move {
             while let Some(b) = rx.recv().await {
@@ -155,7 +156,12 @@ pub(crate) async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, sto
     conn.sessions.clear();
     conn.shared.sessions.fetch_sub(n, Ordering::Relaxed);
     drop(conn);
-    let _ = writer.await;
+    // A client that does not read must not hold up power off or shutdown.
+    let flushed =
+        !stop.is_cancelled() && tokio::time::timeout(Duration::from_secs(5), &mut writer).await.is_ok();
+    if !flushed {
+        writer.abort();
+    }
     tracing::debug!(%peer, "rtsp connection closed");
 }
 
@@ -206,9 +212,8 @@ impl Conn {
     async fn request(&mut self, req: Request) -> bool {
         let span =
             tracing::debug_span!("rtsp", method = %req.method, cseq = req.header("CSeq").unwrap_or(""));
-        let _enter = span.enter();
-        let resp = self.dispatch(&req).await;
-        tracing::debug!(status = resp.status.0, "answered");
+        let resp = self.dispatch(&req).instrument(span.clone()).await;
+        span.in_scope(|| tracing::debug!(status = resp.status.0, "answered"));
         if !self.send(Some(&req), resp).await {
             return false;
         }

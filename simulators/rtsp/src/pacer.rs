@@ -17,6 +17,9 @@ use tokio_util::sync::CancellationToken;
 use crate::device::VideoSource;
 use crate::rtp::{ntp_from_unix_ms, Onvif, Packetizer};
 
+/// How long one packet may wait for room in the connection's send queue.
+const STALL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Where packets go.
 #[derive(Debug, Clone)]
 pub enum Sink {
@@ -168,9 +171,11 @@ impl Run {
         let pkts = self.cursor.packetizer.packetize(&au.nals, ts, onvif.as_ref());
         // A frame goes out whole (cancellation is honoured between frames), so a client never
         // sees half a frame before a PAUSE.
+        // A client that stops reading for `STALL` is treated as gone.
         for pkt in pkts {
-            if !self.cfg.sink.send(false, pkt).await {
-                return Step::Stop;
+            match tokio::time::timeout(STALL, self.cfg.sink.send(false, pkt)).await {
+                Ok(true) => {}
+                Ok(false) | Err(_) => return Step::Stop,
             }
         }
         self.last_sent = Some((au.device_time_ms, au.pts_90k));

@@ -363,3 +363,39 @@ async fn a_client_that_never_finishes_its_request_is_disconnected() {
     shutdown.cancel();
     server.wait().await;
 }
+
+#[tokio::test]
+async fn garbage_on_the_wire_never_takes_the_server_down() {
+    use rand::{Rng, SeedableRng};
+    let dev = device(Policy::standard(), vec![(T - 60_000, T + 60_000)]);
+    let (server, shutdown) = common::start(dev).await;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let pieces: [&[u8]; 8] = [
+        b"OPTIONS ",
+        b"rtsp://h/ RTSP/1.0",
+        b"\r\n",
+        b"CSeq: ",
+        b"$\x00\x10",
+        b"Content-Length: 3",
+        b":",
+        b"\xff",
+    ];
+    for _ in 0..100 {
+        let mut data = Vec::new();
+        for _ in 0..rng.gen_range(1..30) {
+            if rng.gen_bool(0.7) {
+                data.extend_from_slice(pieces[rng.gen_range(0..pieces.len())]);
+            } else {
+                data.extend((0..rng.gen_range(1..20)).map(|_| rng.gen::<u8>()));
+            }
+        }
+        let mut c = tokio::net::TcpStream::connect(server.local_addr()).await.unwrap();
+        use tokio::io::AsyncWriteExt;
+        let _ = c.write_all(&data).await;
+        drop(c);
+    }
+    let mut c = RawClient::connect(server.local_addr()).await;
+    assert_eq!(status(&c.request(&req("OPTIONS", "rtsp://h/", 1, "")).await), 200);
+    shutdown.cancel();
+    server.wait().await;
+}

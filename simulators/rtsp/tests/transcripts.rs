@@ -83,7 +83,7 @@ async fn transcript_t1_absolute_clock_replays_byte_for_byte() {
     };
     let dev = Arc::new(doc_device(1_689_189_164_000, "427e06651ff20c8c4edb0d2b7425062c", seed));
     let (server, shutdown) = common::start(dev).await;
-    let (rtp, _rtcp, ports) = udp_pair().await;
+    let (rtp, rtcp, ports) = udp_pair().await;
     let mut c = RawClient::connect(server.local_addr()).await;
     let text = include_str!("../testdata/fortirecorder-T1.txt").replace("8382-8383", &ports);
     let steps = parse_transcript(&text);
@@ -109,6 +109,13 @@ async fn transcript_t1_absolute_clock_replays_byte_for_byte() {
             assert_eq!(p.ntp_secs, 0xE859_7970, "NTP time of 2023-07-12T19:11:44Z");
             assert_eq!(p.flags & 0xA0, 0xA0, "clean point and discontinuity on the first packet");
             assert_eq!(p.cseq, 4);
+            // An RTCP sender report follows, its NTP time being the device clock (19:12:44Z).
+            let mut buf = [0u8; 512];
+            let n = tokio::time::timeout(GUARD, rtcp.recv(&mut buf)).await.expect("RTCP arrives").unwrap();
+            assert!(n >= 28);
+            assert_eq!(buf[1], 200, "sender report");
+            assert_eq!(&buf[4..8], &0x19d2_6fa8u32.to_be_bytes());
+            assert_eq!(u32::from_be_bytes([buf[8], buf[9], buf[10], buf[11]]), 0xE859_7970 + 60);
         }
         if i == 5 {
             // Packets of the new delivery carry CSeq 5 and start ten seconds later.
