@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod model;
 pub mod profile;
 pub mod routes;
+pub mod rtsp;
 pub mod seed;
 pub mod timeline;
 pub mod wire;

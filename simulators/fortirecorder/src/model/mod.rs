@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use body::Body;
+pub(crate) use clip::profile_or_default;
 pub use clip::{ClipConversion, ClipPlan};
 pub use sessions::{Caller, CallerKind, Sessions};
 
