@@ -215,3 +215,37 @@ async fn hardware_skips_sim_steps_and_assume_turns_only_clock_advances_into_wait
     let why = rep.scenarios[1].skip_reason.as_deref().unwrap();
     assert!(why.contains("only clock advances can be honoured"), "{why}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_scenario_finds_a_halted_simulator_powered_on_and_reset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sdir = tmp.path().join("scenarios/fortirecorder/a");
+    std::fs::create_dir_all(&sdir).unwrap();
+    let login = r#"request = { method = "POST", path = "/api/v1/AdminLogin", json = { name = "{{cred.admin.user}}", password = "{{cred.admin.password}}" } }"#;
+    std::fs::write(
+        sdir.join("a_halt.toml"),
+        format!(
+            "name = \"halt\"\n[[step]]\nname = \"login\"\n{login}\nexpect.status = 200\n[[step]]\nname = \"halt\"\nrequest = {{ method = \"POST\", path = \"/api/v1/SysStatusCommand\", json = {{ action = 2 }} }}\nexpect.status = 200\n[[step]]\nname = \"down\"\nrequest = {{ path = \"/api/v1/SysGlobal\" }}\nexpect.connect = \"refused\"\nretry = {{ attempts = 100, interval_ms = 50 }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        sdir.join("b_after.toml"),
+        format!("name = \"after\"\n[[step]]\nname = \"login\"\n{login}\nexpect.status = 200\n"),
+    )
+    .unwrap();
+    let sc = scenario::load_device(&tmp.path().join("scenarios"), "fortirecorder").unwrap();
+    let opts = Options {
+        device: "fortirecorder".into(),
+        profile: None,
+        insecure: false,
+        clock_ms: devsim_conformance::target::DEFAULT_CLOCK_MS,
+        model: None,
+        firmware: None,
+    };
+    let target = Target::open(&TargetSpec::Sim, &opts).await.unwrap();
+    let mut c = cfg(tmp.path(), false);
+    c.device = "fortirecorder".into();
+    let rep = runner::run(&sc, &target, &c, &mut |_| {}).await;
+    assert_eq!(rep.summary.passed, 2, "{:#?}", rep.scenarios);
+}
