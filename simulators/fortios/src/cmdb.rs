@@ -291,7 +291,7 @@ impl Cmdb {
     fn fresh_uuids(&mut self, node: &Node, obj: &mut Obj, force: bool) {
         for f in &node.fields {
             if f.ty == FieldType::Uuid {
-                let nil = obj.get(&f.name).and_then(Value::as_str).is_none_or(|s| s == value::NIL_UUID);
+                let nil = obj.get(&f.name).and_then(Value::as_str).map_or(true, |s| s == value::NIL_UUID);
                 if force || nil {
                     let u = self.next_uuid();
                     obj.insert(f.name.clone(), json!(u));
@@ -893,7 +893,7 @@ fn assign_key<'a>(node: &Node, obj: &mut Obj, existing: impl Iterator<Item = &'a
             let max = existing.filter_map(|o| o.get(&mkey).and_then(Value::as_i64)).max().unwrap_or(0);
             obj.insert(mkey, json!(max + 1));
         }
-    } else if obj.get(&mkey).and_then(Value::as_str).is_none_or(str::is_empty) {
+    } else if obj.get(&mkey).and_then(Value::as_str).map_or(true, str::is_empty) {
         return Err(CmdbError::MissingRequired(mkey));
     }
     Ok(())
