@@ -2,8 +2,9 @@
 # Sourced, not executed.
 
 # Debian packages the build and the tests need: C toolchain for ring, certificates for cargo,
-# ffmpeg (test media, ffprobe as a real RTSP client) and a monospace font for the burned-in time.
-DEVSIM_DEBS=(build-essential pkg-config ca-certificates curl ffmpeg fonts-dejavu-core)
+# ffmpeg (test media, ffprobe as a real RTSP client), a monospace font for the burned-in time, and
+# Python with venv (the real FortiOS API clients the FortiGate simulator is tested with).
+DEVSIM_DEBS=(build-essential pkg-config ca-certificates curl ffmpeg fonts-dejavu-core python3 python3-venv)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -32,7 +33,19 @@ ensure_rust() {
   fi
 }
 
+# The Python clients of the FortiGate simulator's integration test, in a venv under target/pyenv
+# (fortiosapi imports six without declaring it). Run from the repository root.
+ensure_python_clients() {
+  local venv="target/pyenv"
+  if ! "$venv/bin/python3" -c 'import fortiosapi, fortigate_api' 2>/dev/null; then
+    echo "devsim: installing the Python clients fortigate-api and fortiosapi in $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet fortigate-api fortiosapi six
+  fi
+}
+
 ensure_all() {
   if command -v dpkg-query >/dev/null; then ensure_debs "${DEVSIM_DEBS[@]}"; fi
   ensure_rust
+  ensure_python_clients
 }
