@@ -134,10 +134,6 @@ impl Args {
         self.items.iter().rev().find(|(k, v)| k == name && !v.is_null()).map(|(_, v)| v)
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.last(name).is_some()
-    }
-
     /// A scalar as a string (numbers and booleans rendered).
     pub fn str(&self, name: &str) -> Option<String> {
         self.last(name).and_then(scalar_string)
@@ -220,6 +216,10 @@ impl Args {
         }
         let count = self.int("count")?.unwrap_or(-1);
         let it = items.into_iter().skip(usize::try_from(start).unwrap_or(usize::MAX));
-        Ok(if count <= 0 { it.collect() } else { it.take(usize::try_from(count).unwrap_or(usize::MAX)).collect() })
+        Ok(if count <= 0 {
+            it.collect()
+        } else {
+            it.take(usize::try_from(count).unwrap_or(usize::MAX)).collect()
+        })
     }
 }

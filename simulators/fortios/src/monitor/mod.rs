@@ -258,6 +258,19 @@ impl Ctx<'_> {
     pub fn seed(&self) -> u64 {
         gen::seed_of(&self.model.identity)
     }
+
+    /// A counter of a shallow statistic: a seeded rate in `lo..=hi` per second times the
+    /// seconds since boot or since the statistic's last reset (`Runtime::resets[key]`).
+    pub fn accrued(&self, key: &str, lo: i64, hi: i64) -> u64 {
+        let since = self.rt.resets.get(key).copied().unwrap_or(i64::MIN).max(self.model.revision.boot_epoch);
+        let rate = gen::range(self.seed(), key, &[], lo, hi);
+        (rate.max(0) as u64).saturating_mul((self.now - since).max(0) as u64)
+    }
+
+    /// Record a reset of a shallow statistic.
+    pub fn reset(&mut self, key: &str) {
+        self.rt.resets.insert(key.to_string(), self.now);
+    }
 }
 
 fn envelope_request(req: &MonitorRequest, vdom: Option<&str>, parts: (&str, &str, &str)) -> wire::Request {
@@ -301,7 +314,8 @@ pub fn handle(model: &mut Model, rt: &mut Runtime, now: i64, req: &MonitorReques
             return MonitorReply::Json { status: r.status, body: r.body };
         }
     }
-    if req.firmware_extras && method == "GET" && area == "system" && resource == "status" && action.is_none() {
+    if req.firmware_extras && method == "GET" && area == "system" && resource == "status" && action.is_none()
+    {
         let r = wire::monitor_ok(&model.identity, &base, system::status_extra(model, rt.device_time(now)));
         return MonitorReply::Json { status: r.status, body: r.body };
     }
@@ -311,7 +325,9 @@ pub fn handle(model: &mut Model, rt: &mut Runtime, now: i64, req: &MonitorReques
     };
     let candidates: Vec<&'static Endpoint> = CATALOGUE
         .iter()
-        .filter(|e| e.area() == area && e.resource() == resource && Some(e.action()) == action.or(Some("select")))
+        .filter(|e| {
+            e.area() == area && e.resource() == resource && Some(e.action()) == action.or(Some("select"))
+        })
         .collect();
     let Some(ep) = candidates.first().copied() else {
         return error_json(model, &base, &Fail::not_found("unknown monitor endpoint"));
@@ -388,20 +404,26 @@ fn run_one(
     vdom: String,
 ) -> MonitorReply {
     let env_vdom = if global_scope(ep) { None } else { Some(vdom.as_str()) };
-    let base = envelope_request(req, env_vdom, (ep.area(), ep.resource(), ep.action()));
+    // `action` echoes the URL: `""` when it omitted the (select) action (spec §1.9).
+    let shown = split_path(&req.path).and_then(|(_, _, a)| a).unwrap_or("");
+    let base = envelope_request(req, env_vdom, (ep.area(), ep.resource(), shown));
     if !model.cmdb.vdoms.contains_key(&vdom) {
-        return error_json(model, &base, &Fail { status: 403, error: None, reason: format!("unknown VDOM {vdom}") });
+        return error_json(
+            model,
+            &base,
+            &Fail { status: 403, error: None, reason: format!("unknown VDOM {vdom}") },
+        );
     }
     let mut ctx = Ctx { model, rt, now, req, args, vdom, ep };
     let result = dispatch(&mut ctx);
-    let Ctx { model, rt, .. } = ctx;
+    let Ctx { model, .. } = ctx;
     let out = match result {
         Ok(o) => o,
         Err(f) => return error_json(model, &base, &f),
     };
     // Scope-dependent envelopes (backup/restore scope=global answer without vdom).
     let base = match (&out, ep.path) {
-        (_, "system/config/restore" | "system/config/backup") if rt_scope_global(&base, req) => {
+        (_, "system/config/restore" | "system/config/backup") if scope_is_global(req) => {
             wire::Request { vdom: None, ..base }
         }
         _ => base,
@@ -423,9 +445,10 @@ fn run_one(
     }
 }
 
-fn rt_scope_global(_base: &wire::Request, req: &MonitorRequest) -> bool {
+fn scope_is_global(req: &MonitorRequest) -> bool {
     let from_params = req.params.iter().rev().find(|(k, _)| k == "scope").map(|(_, v)| v.clone());
-    let from_body = req.body.as_ref().and_then(|b| b.get("scope")).and_then(Value::as_str).map(str::to_string);
+    let from_body =
+        req.body.as_ref().and_then(|b| b.get("scope")).and_then(Value::as_str).map(str::to_string);
     from_body.or(from_params).as_deref() == Some("global")
 }
 

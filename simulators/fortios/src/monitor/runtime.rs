@@ -314,8 +314,11 @@ const DESTS4: &[(&str, &str)] = &[
     ("185.60.216.35", "Ireland"),
     ("91.198.174.192", "Netherlands"),
 ];
-const DESTS6: &[(&str, &str)] =
-    &[("2001:4860:4860::8888", "United States"), ("2606:4700::1111", "United States"), ("2a03:2880::1", "Ireland")];
+const DESTS6: &[(&str, &str)] = &[
+    ("2001:4860:4860::8888", "United States"),
+    ("2606:4700::1111", "United States"),
+    ("2a03:2880::1", "Ireland"),
+];
 
 /// (port, application id) per protocol.
 const TCP_PORTS: &[(u32, i64)] = &[(443, 40568), (80, 15893), (22, 16060), (8080, 15893), (993, 16100)];
@@ -339,11 +342,15 @@ impl Runtime {
         self.vdoms.retain(|v, _| names.contains(v));
         for v in &names {
             let vr = self.vdoms.entry(v.clone()).or_default();
-            for (table, counters) in [("firewall/policy", &mut vr.policy), ("firewall/policy6", &mut vr.policy6)] {
+            for (table, counters) in
+                [("firewall/policy", &mut vr.policy), ("firewall/policy6", &mut vr.policy6)]
+            {
                 let Ok(rows) = model.cmdb.rows(reg, table, v) else { continue };
                 counters.retain(|id, _| rows.contains_key(id));
                 for id in rows.keys() {
-                    counters.entry(id.clone()).or_insert_with(|| Counter { since: now, ..Counter::default() });
+                    counters
+                        .entry(id.clone())
+                        .or_insert_with(|| Counter { since: now, ..Counter::default() });
                 }
             }
             vr.closed.retain(|k| {
@@ -380,7 +387,8 @@ impl Runtime {
         let mut rt = Runtime { synthetic_traffic: false, ..Runtime::default() };
         let root = rt.vdom(crate::cmdb::ROOT);
         for counters in [&mut root.policy, &mut root.policy6] {
-            counters.insert("1".into(), Counter { since: now, bytes: 1000, packets: 10, ..Counter::default() });
+            counters
+                .insert("1".into(), Counter { since: now, bytes: 1000, packets: 10, ..Counter::default() });
             counters.insert("2".into(), Counter { since: now, bytes: 500, packets: 5, ..Counter::default() });
         }
         let s = |proto: &str, saddr: &str, sport: u32, daddr: &str, dport: u32, ipv6: bool| Session {
@@ -430,7 +438,9 @@ impl Runtime {
                 let get = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
                 let vr = self.vdom(&vdom);
                 let table = if ipv6 { &mut vr.policy6 } else { &mut vr.policy };
-                let c = table.entry(id.to_string()).or_insert_with(|| Counter { since: now, ..Counter::default() });
+                let c = table
+                    .entry(id.to_string())
+                    .or_insert_with(|| Counter { since: now, ..Counter::default() });
                 c.bytes = get("bytes");
                 c.packets = get("packets");
                 c.hits = get("hits");
@@ -484,7 +494,14 @@ impl Runtime {
             }
             "event" => {
                 let g = |k: &str, d: &str| obj.get(k).and_then(Value::as_str).unwrap_or(d).to_string();
-                self.log_event(now, &vdom, &g("subtype", "system"), &g("level", "notice"), &g("user", ""), &g("msg", ""));
+                self.log_event(
+                    now,
+                    &vdom,
+                    &g("subtype", "system"),
+                    &g("level", "notice"),
+                    &g("user", ""),
+                    &g("msg", ""),
+                );
             }
             other => return Err(format!("unknown injection kind {other}")),
         }
@@ -587,10 +604,10 @@ impl Runtime {
     ) -> usize {
         let live = self.sessions(model, vdom, now);
         let vr = self.vdom(vdom);
+        let injected: Vec<String> = vr.sessions.iter().map(Session::key).collect();
         let before = vr.sessions.len();
         vr.sessions.retain(|s| !(s.alive(now) && pred(s)));
         let mut closed = before - vr.sessions.len();
-        let injected: Vec<String> = vr.sessions.iter().map(Session::key).collect();
         for s in live.iter().filter(|s| pred(s)) {
             let k = s.key();
             if !injected.contains(&k) && !vr.closed.contains(&k) {
@@ -638,7 +655,10 @@ fn synth_session(
     let sport = if proto == "icmp" { 0 } else { gen::range(seed, "sess-sport", k, 1024, 65000) as u32 };
     let (saddr, (daddr, country)) = if ipv6 {
         let host = gen::range(seed, "sess-host", k, 2, 0xfffe);
-        (format!("2001:db8:{pid:x}::{host:x}"), DESTS6[gen::below(seed, "sess-dst", k, DESTS6.len() as u64) as usize])
+        (
+            format!("2001:db8:{pid:x}::{host:x}"),
+            DESTS6[gen::below(seed, "sess-dst", k, DESTS6.len() as u64) as usize],
+        )
     } else {
         let (net, mask) = interface_ip(model, &srcintf).unwrap_or((0x0a00_0000, 0xffff_ff00));
         let size = u64::from(!mask).max(4);
@@ -690,14 +710,18 @@ pub fn boot(model: &mut Model, rt: &mut Runtime, now: i64) {
             "system",
             "critical",
             "",
-            &format!("Firmware upgraded from {} build{} to {} build{}", model.identity.version, model.identity.build, img.version, img.build),
+            &format!(
+                "Firmware upgraded from {} build{} to {} build{}",
+                model.identity.version, model.identity.build, img.version, img.build
+            ),
         );
         model.identity.version = img.version;
         model.identity.build = img.build;
     }
     rt.boots += 1;
     model.revision.boot_epoch = now;
-    model.revision.boot_nonce = (gen::h(gen::seed_of(&model.identity), "boot", &[rt.boots as i64, now]) as u32) | 1;
+    model.revision.boot_nonce =
+        (gen::h(gen::seed_of(&model.identity), "boot", &[rt.boots as i64, now]) as u32) | 1;
     for vr in rt.vdoms.values_mut() {
         vr.policy.clear();
         vr.policy6.clear();
