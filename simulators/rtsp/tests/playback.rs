@@ -399,3 +399,24 @@ async fn garbage_on_the_wire_never_takes_the_server_down() {
     shutdown.cancel();
     server.wait().await;
 }
+
+#[tokio::test]
+async fn basic_credentials_are_accepted_when_the_device_asks_for_basic() {
+    let clock = Clock::system();
+    clock.set_ms(T + 60_000);
+    let mut dev = TestDevice::new(clock, Policy::standard());
+    dev.auth = AuthScheme::Basic { realm: "cam".into() };
+    let (server, shutdown) = common::start(Arc::new(dev)).await;
+    let url = format!("rtsp://{}/cam=cam1", server.local_addr());
+    let mut c = RawClient::connect(server.local_addr()).await;
+    let r = c.request(&req("DESCRIBE", &url, 1, "")).await;
+    assert_eq!((status(&r), header(&r, "WWW-Authenticate")), (401, Some("Basic realm=\"cam\"")));
+    let wrong = format!("Authorization: {}\r\n", devsim_core::auth::basic::encode("test", "nope"));
+    assert_eq!(status(&c.request(&req("DESCRIBE", &url, 2, &wrong)).await), 401);
+    let right = format!("Authorization: {}\r\n", devsim_core::auth::basic::encode("test", "test"));
+    let r = c.request(&req("DESCRIBE", &url, 3, &right)).await;
+    assert_eq!(status(&r), 200);
+    assert!(r.contains("a=range:clock="), "recordings announce their range");
+    shutdown.cancel();
+    server.wait().await;
+}

@@ -103,3 +103,20 @@ async fn retina_plays_live_h265_at_the_device_time() {
     shutdown.cancel();
     server.wait().await;
 }
+
+#[tokio::test]
+async fn retina_plays_the_fortirecorder_layout_with_digest() {
+    // FortiRecorder's SDP has no s= or c= line and its Content-Base has no trailing slash.
+    let clock = Clock::system();
+    let now = clock.now_ms();
+    let dev = TestDevice::new(clock, Policy::fortirecorder());
+    *dev.recordings.lock().unwrap() = vec![(now - 3_600_000, i64::MAX)];
+    let (server, shutdown) = common::start(Arc::new(dev)).await;
+    let t = (now - 300_000) / 1000;
+    let url = format!("rtsp://{}/cam=cam1?time={t}", server.local_addr());
+    let (times, dims) = frame_times(url, Transport::Tcp(TcpTransportOptions::default()), 5).await;
+    assert_eq!(dims, Some((160, 120)));
+    assert!(times[0] <= t * 1000 && times[0] > t * 1000 - 2_000);
+    shutdown.cancel();
+    server.wait().await;
+}
