@@ -87,6 +87,8 @@ pub struct DeviceSpec {
     pub id: String,
     pub http: Option<SocketAddr>,
     pub https: Option<SocketAddr>,
+    /// RTSP listener (kinds that serve RTSP only, see [`kinds::serves_rtsp`]).
+    pub rtsp: Option<SocketAddr>,
     pub profile: Option<String>,
     pub serial: Option<String>,
     pub model: Option<String>,
@@ -166,12 +168,12 @@ pub fn validate(file: FileConfig, source: &str, base: &Path, ov: &Overrides) -> 
         if kinds::find(&d.kind).is_none() {
             bail!("{at}: unknown kind {:?}; known kinds: {}", d.kind, kinds::names().join(", "));
         }
-        if d.rtsp.is_some() {
-            bail!("{at}: rtsp is not served by this build of devsim yet (it comes with the media work); remove the rtsp key");
+        if d.rtsp.is_some() && !kinds::serves_rtsp(&d.kind) {
+            bail!("{at}: kind {:?} does not serve RTSP; remove the rtsp key", d.kind);
         }
         let bind =
             |a: Option<SocketAddr>| a.map(|a| ov.bind.map(|ip| SocketAddr::new(ip, a.port())).unwrap_or(a));
-        let (http, https) = (bind(d.http), bind(d.https));
+        let (http, https, rtsp) = (bind(d.http), bind(d.https), bind(d.rtsp));
         if http.is_none() && https.is_none() {
             bail!("{at}: give an http or an https address (or both)");
         }
@@ -192,6 +194,7 @@ pub fn validate(file: FileConfig, source: &str, base: &Path, ov: &Overrides) -> 
             id: d.id,
             http,
             https,
+            rtsp,
             profile: d.profile,
             serial: d.serial,
             model: d.model,
@@ -208,7 +211,7 @@ pub fn validate(file: FileConfig, source: &str, base: &Path, ov: &Overrides) -> 
 fn check_ports(source: &str, control: SocketAddr, devices: &[DeviceSpec]) -> anyhow::Result<()> {
     let mut all: Vec<(String, SocketAddr)> = vec![("the control API".to_owned(), control)];
     for d in devices {
-        for (what, a) in [("http", d.http), ("https", d.https)] {
+        for (what, a) in [("http", d.http), ("https", d.https), ("rtsp", d.rtsp)] {
             if let Some(a) = a {
                 all.push((format!("device {:?} {what}", d.id), a));
             }
@@ -281,7 +284,6 @@ mod tests {
             ("[[device]]\nkind='fortirecorder'\nid='a/b'\nhttp='127.0.0.1:0'\n", "id must be"),
             ("[[device]]\nkind='fortirecorder'\nid='a'\nhttp='nowhere'\n", "http"),
             ("[[device]]\nkind='fortirecorder'\nid='a'\nhttps='127.0.0.1:0'\ntls_cert='c.pem'\n", "together"),
-            ("[[device]]\nkind='fortirecorder'\nid='a'\nhttp='127.0.0.1:0'\nrtsp='127.0.0.1:0'\n", "rtsp"),
             ("control_addr = '127.0.0.1:9000'\n", "no [[device]]"),
         ] {
             let e = check(text).unwrap_err();
@@ -308,6 +310,18 @@ mod tests {
         assert_eq!(c.state, StateMode::Ephemeral);
         assert_eq!(c.devices[0].https, Some("0.0.0.0:10443".parse().unwrap()));
         assert_eq!(c.control_addr.port(), 9100);
+    }
+
+    #[test]
+    fn fortirecorder_takes_an_rtsp_address_that_must_not_clash() {
+        let c =
+            check("[[device]]\nkind='fortirecorder'\nid='a'\nhttp='127.0.0.1:0'\nrtsp='127.0.0.1:8554'\n")
+                .unwrap();
+        assert_eq!(c.devices[0].rtsp, Some("127.0.0.1:8554".parse().unwrap()));
+        let e =
+            check("[[device]]\nkind='fortirecorder'\nid='a'\nhttp='127.0.0.1:8554'\nrtsp='127.0.0.1:8554'\n")
+                .unwrap_err();
+        assert!(e.to_string().contains("rtsp") && e.to_string().contains("8554"), "{e}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::kinds;
 pub struct Running {
     pub shutdown: CancellationToken,
     pub servers: Vec<Server>,
+    pub rtsp_servers: Vec<devsim_rtsp::RtspServer>,
     pub control_url: String,
     pub devices: Vec<DeviceInfo>,
 }
@@ -25,6 +26,7 @@ pub struct Running {
 struct Bound {
     spec: DeviceSpec,
     listeners: Vec<Listener>,
+    rtsp: Option<tokio::net::TcpListener>,
     urls: BTreeMap<String, String>,
 }
 
@@ -73,13 +75,29 @@ pub fn start(cfg: &Config) -> anyhow::Result<Running> {
             urls.insert("https".to_owned(), l.url());
             listeners.push(l);
         }
-        bound.push(Bound { spec: spec.clone(), listeners, urls });
+        let rtsp = match spec.rtsp {
+            Some(addr) => {
+                let l = devsim_rtsp::bind(addr).map_err(|e| anyhow!("{at}: rtsp {addr}: {e}"))?;
+                let local = l.local_addr().map_err(|e| anyhow!("{at}: rtsp: {e}"))?;
+                urls.insert("rtsp".to_owned(), format!("rtsp://{local}"));
+                Some(l)
+            }
+            None => None,
+        };
+        bound.push(Bound { spec: spec.clone(), listeners, rtsp, urls });
     }
     let control = Listener::bind_http(cfg.control_addr).map_err(|e| anyhow!("control API: {}", e.message))?;
     let control_url = control.url();
 
-    // 2. Open every device (loads its state file, or seeds it).
-    let mut opened: Vec<(DynDevice, axum::Router, Vec<Listener>)> = Vec::with_capacity(bound.len());
+    // 2. One media cache for every device (VideoClip, RTSP), then open every device (loads its
+    //    state file, or seeds it).
+    let media_dir = match &cfg.state {
+        StateMode::Dir(dir) => dir.join("media-cache"),
+        StateMode::Ephemeral => std::env::temp_dir().join("devsim-media-cache"),
+    };
+    kinds::init_media(media_dir).map_err(|e| anyhow!("media cache: {}", e.message))?;
+    type Rtsp = Option<(tokio::net::TcpListener, Arc<dyn devsim_rtsp::RtspDevice>)>;
+    let mut opened: Vec<(DynDevice, axum::Router, Vec<Listener>, Rtsp)> = Vec::with_capacity(bound.len());
     for b in bound {
         let spec = b.spec;
         let kind = kinds::find(&spec.kind).ok_or_else(|| anyhow!("unknown kind {:?}", spec.kind))?;
@@ -97,23 +115,34 @@ pub fn start(cfg: &Config) -> anyhow::Result<Running> {
             seed: spec.seed,
             options: spec.options.clone(),
         };
-        let (device, routes) = (kind.open)(dcfg, store, Clock::system())
+        let (device, routes, rtsp_side) = kinds::open(kind, dcfg, store, Clock::system())
             .map_err(|e| anyhow!("device {:?}: {}", spec.id, e.message))?;
-        opened.push((device, routes, b.listeners));
+        let rtsp = match (b.rtsp, rtsp_side) {
+            (Some(l), Some(side)) => Some((l, side)),
+            (Some(_), None) => {
+                anyhow::bail!("device {:?}: kind {:?} does not serve RTSP", spec.id, spec.kind)
+            }
+            (None, _) => None,
+        };
+        opened.push((device, routes, b.listeners, rtsp));
     }
 
     // 3. Serve.
     let shutdown = CancellationToken::new();
     let mut servers = Vec::with_capacity(opened.len() + 1);
+    let mut rtsp_servers = Vec::new();
     let mut devices = Vec::with_capacity(opened.len());
-    for (device, routes, listeners) in opened {
+    for (device, routes, listeners, rtsp) in opened {
         devices.push(device.clone());
         servers.push(serve_device(device, routes, listeners, shutdown.clone()));
+        if let Some((l, side)) = rtsp {
+            rtsp_servers.push(devsim_rtsp::serve(l, side, shutdown.clone()));
+        }
     }
     let fleet = Fleet::new(devices).map_err(|e| anyhow!("{}", e.message))?;
     let infos = fleet.infos();
     servers.push(serve_router("control", control_router(fleet), vec![control], shutdown.clone()));
-    Ok(Running { shutdown, servers, control_url, devices: infos })
+    Ok(Running { shutdown, servers, rtsp_servers, control_url, devices: infos })
 }
 
 /// The start-up table: the control URL, then one row per device (URLs and credentials).
@@ -196,6 +225,9 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     tracing::info!(signal = which, "shutting down");
     running.shutdown.cancel();
     for s in running.servers {
+        s.wait().await;
+    }
+    for s in running.rtsp_servers {
         s.wait().await;
     }
     tracing::info!("stopped");
