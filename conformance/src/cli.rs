@@ -216,8 +216,17 @@ async fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, String> {
         all.into_iter().filter(|s| runner::selected(s, &common.tag, &common.name)).collect();
     if common.list {
         for s in &selected {
-            let pre = if s.preconditions.is_empty() { "" } else { " [preconditions]" };
-            let _ = writeln!(out, "{}  {}  tags={}{pre}", s.id, s.name, s.tags.join(","));
+            let mut marks = String::new();
+            if !s.preconditions.is_empty() {
+                marks.push_str(" [preconditions]");
+            }
+            if s.sim_steps().next().is_some() {
+                marks.push_str(" [sim steps]");
+            }
+            if !s.profiles.is_empty() {
+                marks.push_str(&format!(" [profiles {}]", s.profiles.join(",")));
+            }
+            let _ = writeln!(out, "{}  {}  tags={}{marks}", s.id, s.name, s.tags.join(","));
         }
         let _ = writeln!(out, "{} scenarios", selected.len());
         return Ok(0);

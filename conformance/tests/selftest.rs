@@ -315,4 +315,17 @@ async fn usage_errors_exit_2_and_list_exits_0() {
     assert_eq!(code, 0);
     let out = String::from_utf8_lossy(&out);
     assert!(out.contains("face/g23_face_user_images") && !out.contains("auth/g01"), "{out}");
+    let mut out = Vec::new();
+    let code = run_cli(
+        args(&["conform", "run", "--device", "fortirecorder", "--list", "--name", "fw_later"]),
+        &mut out,
+        &mut err,
+    )
+    .await;
+    assert_eq!(code, 0);
+    let out = String::from_utf8_lossy(&out);
+    assert!(
+        out.contains("cameras/camera_status_fw_later") && out.contains("[sim steps] [profiles fw-later]"),
+        "{out}"
+    );
 }
