@@ -71,14 +71,14 @@ fn counter_json(id: &str, c: &Counter, active: usize) -> Value {
 }
 
 fn policy_stats(ctx: &Ctx, ipv6: bool) -> Value {
-    let sessions = ctx.rt.sessions(ctx.model, &ctx.vdom, ctx.now);
+    let mut active: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for s in ctx.rt.sessions(ctx.model, &ctx.vdom, ctx.now).iter().filter(|s| s.ipv6 == ipv6) {
+        *active.entry(s.policyid.to_string()).or_default() += 1;
+    }
     ctx.rt
         .policy_counters(ctx.model, &ctx.vdom, ipv6, ctx.now)
         .iter()
-        .map(|(id, c)| {
-            let active = sessions.iter().filter(|s| s.ipv6 == ipv6 && s.policyid.to_string() == *id).count();
-            counter_json(id, c, active)
-        })
+        .map(|(id, c)| counter_json(id, c, active.get(id).copied().unwrap_or(0)))
         .collect()
 }
 
@@ -105,8 +105,8 @@ fn clear_counters(ctx: &mut Ctx, ipv6: bool) -> Result<Out, Fail> {
 }
 
 pub(super) fn session_json(s: &Session, vdom: &str, now: i64) -> Value {
-    let duration = (now - s.start).max(0);
-    let expiry = if s.ttl > 0 { (s.start + s.ttl - now).max(0) } else { 3600 };
+    let duration = now.saturating_sub(s.start).max(0);
+    let expiry = if s.ttl > 0 { s.start.saturating_add(s.ttl).saturating_sub(now).max(0) } else { 3600 };
     json!({
         "proto": s.proto, "saddr": s.saddr, "sport": s.sport, "daddr": s.daddr, "dport": s.dport,
         "policyid": s.policyid, "srcintf": s.srcintf, "dstintf": s.dstintf,
@@ -180,7 +180,7 @@ fn session_select(ctx: &Ctx) -> Result<Out, Fail> {
     let page: Vec<Value> =
         a.window(matching)?.into_iter().map(|s| session_json(s, &ctx.vdom, ctx.now)).collect();
     if a.flag("summary").unwrap_or(false) {
-        let recent = all.iter().filter(|s| ctx.now - s.start < 60).count();
+        let recent = all.iter().filter(|s| ctx.now.saturating_sub(s.start) < 60).count();
         Ok(Out::Json(json!({
             "details": page,
             "summary": {
@@ -266,10 +266,10 @@ fn session_top(ctx: &Ctx) -> Result<Out, Fail> {
             continue;
         }
         let k = key(&s);
-        let bytes = s.sentbyte + s.rcvdbyte;
+        let bytes = s.sentbyte.saturating_add(s.rcvdbyte);
         match groups.iter_mut().find(|g| g.0 == k) {
             Some(g) => {
-                g.1 += bytes;
+                g.1 = g.1.saturating_add(bytes);
                 g.2 += 1;
             }
             None => groups.push((k, bytes, 1)),

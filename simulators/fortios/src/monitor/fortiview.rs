@@ -39,17 +39,17 @@ fn statistics(ctx: &Ctx) -> Result<Out, Fail> {
         }
         match groups.iter_mut().find(|g| g.0 == s.saddr) {
             Some(g) => {
-                g.1 += s.sentbyte;
-                g.2 += s.rcvdbyte;
+                g.1 = g.1.saturating_add(s.sentbyte);
+                g.2 = g.2.saturating_add(s.rcvdbyte);
                 g.3 += 1;
             }
             None => groups.push((s.saddr.clone(), s.sentbyte, s.rcvdbyte, 1)),
         }
     }
-    groups.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then(a.0.cmp(&b.0)));
+    groups.sort_by(|a, b| b.1.saturating_add(b.2).cmp(&a.1.saturating_add(a.2)).then(a.0.cmp(&b.0)));
     let rows: Vec<Value> = groups
         .into_iter()
-        .map(|(ip, sent, rcvd, n)| json!({"srcip": ip, "sentbyte": sent, "rcvdbyte": rcvd, "bytes": sent + rcvd, "sessions": n, "realtime": realtime}))
+        .map(|(ip, sent, rcvd, n)| json!({"srcip": ip, "sentbyte": sent, "rcvdbyte": rcvd, "bytes": sent.saturating_add(rcvd), "sessions": n, "realtime": realtime}))
         .collect();
     Ok(Out::Json(Value::Array(rows)))
 }

@@ -67,7 +67,7 @@ pub struct Session {
 
 impl Session {
     pub fn alive(&self, now: i64) -> bool {
-        self.start <= now && (self.ttl <= 0 || now < self.start + self.ttl)
+        self.start <= now && (self.ttl <= 0 || now < self.start.saturating_add(self.ttl))
     }
 
     fn key(&self) -> String {
@@ -455,7 +455,7 @@ impl Runtime {
                     l.issued = now;
                 }
                 if l.expire_time == 0 {
-                    l.expire_time = l.issued + 604_800;
+                    l.expire_time = l.issued.saturating_add(604_800);
                 }
                 self.vdom(&vdom).leases.push(l);
             }
@@ -526,14 +526,14 @@ impl Runtime {
                 if self.synthetic_traffic && passes_traffic(row) {
                     let pid: i64 = id.parse().unwrap_or(0);
                     let fam = i64::from(ipv6);
-                    let elapsed = (now - stored.since).max(0);
+                    let elapsed = now.saturating_sub(stored.since).max(0);
                     let rate = gen::range(seed, "pol-rate", &[fam, pid], 200, 8000) as u64;
                     let size = gen::range(seed, "pol-size", &[fam, pid], 400, 1200) as u64;
                     let period = gen::range(seed, "pol-period", &[fam, pid], 5, 60);
                     let hits = elapsed / period;
-                    c.bytes += rate * elapsed as u64;
-                    c.packets += rate * elapsed as u64 / size;
-                    c.hits += hits as u64;
+                    c.bytes = c.bytes.saturating_add(rate * elapsed as u64);
+                    c.packets = c.packets.saturating_add(rate * elapsed as u64 / size);
+                    c.hits = c.hits.saturating_add(hits as u64);
                     if hits > 0 {
                         c.first_used = Some(stored.first_used.unwrap_or(stored.since + period));
                         c.last_used = Some(stored.since + hits * period);

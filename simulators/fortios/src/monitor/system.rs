@@ -589,12 +589,17 @@ fn modem(ctx: &Ctx) -> Value {
 }
 
 /// CPU percent at `t`: a seeded baseline, a slow wave and the session load.
-pub(super) fn cpu(ctx: &Ctx, t: i64) -> i64 {
+/// CPU percent at `t`: a seeded baseline, a slow wave and the load of `sessions` live
+/// sessions.
+pub(super) fn cpu_at(ctx: &Ctx, t: i64, sessions: usize) -> i64 {
     let seed = ctx.seed();
     let base = gen::range(seed, "cpu-base", &[], 2, 12);
-    let slot = t.div_euclid(30);
-    base + gen::range(seed, "cpu", &[slot], 0, 8)
-        + (ctx.rt.sessions(ctx.model, &ctx.vdom, t).len() as i64 / 50).min(60)
+    base + gen::range(seed, "cpu", &[t.div_euclid(30)], 0, 8) + (sessions as i64 / 50).min(60)
+}
+
+/// CPU percent now.
+pub(super) fn cpu(ctx: &Ctx, t: i64) -> i64 {
+    cpu_at(ctx, t, ctx.rt.sessions(ctx.model, &ctx.vdom, t).len())
 }
 
 pub(super) fn mem(ctx: &Ctx, t: i64) -> i64 {
@@ -610,7 +615,7 @@ pub(super) fn mem(ctx: &Ctx, t: i64) -> i64 {
 
 fn resource_value(ctx: &Ctx, key: &str, t: i64, current_sessions: i64) -> i64 {
     match key {
-        "cpu" => cpu(ctx, t).min(100),
+        "cpu" => cpu_at(ctx, t, current_sessions as usize).min(100),
         "mem" => mem(ctx, t).min(100),
         "disk" => (log::disk_used(ctx.model, ctx.rt, t) * 100 / log::DISK_TOTAL) as i64,
         "session" => {

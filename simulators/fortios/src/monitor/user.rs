@@ -106,7 +106,7 @@ fn users(ctx: &Ctx) -> Vec<FirewallUser> {
 
 fn user_json(u: &FirewallUser, now: i64) -> Value {
     json!({"id": u.id, "username": u.username, "ipaddr": u.ip, "type": u.user_type, "method": u.method,
-           "group": u.group, "duration": (now - u.login).max(0), "traffic_vol_bytes": u.traffic_vol_bytes,
+           "group": u.group, "duration": now.saturating_sub(u.login).max(0), "traffic_vol_bytes": u.traffic_vol_bytes,
            "ip_version": if u.ipv6 { "ip6" } else { "ip4" }})
 }
 
@@ -215,7 +215,7 @@ fn add_banned(ctx: &mut Ctx) -> Result<Out, Fail> {
         vr.banned.push(BannedIp {
             ip,
             created: now,
-            expires: if expiry == 0 { 0 } else { now + expiry },
+            expires: if expiry == 0 { 0 } else { now.saturating_add(expiry) },
             source: "admin".into(),
         });
     }

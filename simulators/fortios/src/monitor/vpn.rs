@@ -153,10 +153,10 @@ fn ssl_select(ctx: &Ctx) -> Value {
                 .map(|s| {
                     let mut subs = s.subsessions.clone();
                     if !s.tunnel_ip.is_empty() && subs.is_empty() {
-                        subs.push(json!({"index": s.index * 100, "aip": s.tunnel_ip, "mode": "Tunnel"}));
+                        subs.push(json!({"index": s.index.saturating_mul(100), "aip": s.tunnel_ip, "mode": "Tunnel"}));
                     }
                     json!({"index": s.index, "user_name": s.user_name, "remote_host": s.remote_host,
-                           "last_login_time": s.login, "duration": (ctx.now - s.login).max(0),
+                           "last_login_time": s.login, "duration": ctx.now.saturating_sub(s.login).max(0),
                            "subsessions": subs})
                 })
                 .collect()
@@ -179,7 +179,7 @@ fn ssl_delete(ctx: &mut Ctx) -> Result<Out, Fail> {
         "subsession" => {
             let mut found = false;
             for s in vr.ssl.iter_mut() {
-                if !s.tunnel_ip.is_empty() && s.index * 100 == index {
+                if !s.tunnel_ip.is_empty() && s.index.checked_mul(100) == Some(index) {
                     s.tunnel_ip.clear();
                     found = true;
                 }
