@@ -43,6 +43,7 @@ fn media() -> MediaSource {
 }
 
 struct Served {
+    dev: FortiRecorder,
     clock: Clock,
     addr: SocketAddr,
     shutdown: CancellationToken,
@@ -68,7 +69,7 @@ fn serve(clock: Clock, extra: Value) -> Served {
     let listener = devsim_rtsp::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let shutdown = CancellationToken::new();
     let server = devsim_rtsp::serve(listener, dev.rtsp(), shutdown.clone());
-    Served { clock, addr: server.local_addr(), shutdown, server }
+    Served { dev, clock, addr: server.local_addr(), shutdown, server }
 }
 
 /// A running device clock starting at `NOW_MS`.
@@ -466,5 +467,32 @@ async fn playback_without_time_starts_a_minute_ago_and_skips_the_gap() {
     let s = serve(clock, json!({}));
     let (times, _) = retina_times(&format!("rtsp://{}/cam=cam1", s.addr), true, 5).await;
     assert_eq!(times[0], 1_689_190_230_000, "{times:?}");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_closes_the_rtsp_listener_and_its_sessions_until_the_unit_is_back() {
+    let s = serve(Clock::manual(NOW_MS), json!({"rtsp_doc_replay": true, "restart_delay_secs": 20}));
+    let mut listening = s.server.listening();
+    listening.wait_for(|l| *l).await.unwrap();
+    let mut c = Raw::connect(s.addr).await;
+    let r = c.request("OPTIONS rtsp://h/cam=cam1 RTSP/1.0\r\nCSeq: 1\r\n\r\n").await;
+    assert!(r.starts_with("RTSP/1.0 200 "), "{r}");
+    let dev = s.dev.clone();
+    let life = tokio::spawn(async move {
+        dev.run_lifecycle(devsim_fortirecorder::model::SysAction::Restart, Duration::ZERO).await
+    });
+    tokio::time::timeout(GUARD, listening.wait_for(|l| !*l)).await.expect("listener closes").unwrap();
+    // The control connection is gone with the power.
+    let mut tmp = [0u8; 64];
+    let n = tokio::time::timeout(GUARD, c.stream.read(&mut tmp)).await.expect("closed").unwrap_or(0);
+    assert_eq!(n, 0, "connection closed on power off");
+    assert!(TcpStream::connect(s.addr).await.is_err(), "nothing listens while the unit restarts");
+    s.clock.advance_ms(20_000);
+    tokio::time::timeout(GUARD, listening.wait_for(|l| *l)).await.expect("listener is back").unwrap();
+    life.await.unwrap();
+    let mut c = Raw::connect(s.addr).await;
+    let r = c.request("OPTIONS rtsp://h/cam=cam1 RTSP/1.0\r\nCSeq: 2\r\n\r\n").await;
+    assert!(r.starts_with("RTSP/1.0 200 "), "{r}");
     s.stop().await;
 }
