@@ -253,7 +253,8 @@ async fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, String> {
         require_goldens: common.require_goldens,
         assume_preconditions: common.assume_preconditions,
     };
-    let _ = writeln!(out, "conform: {} scenarios against {}", selected.len(), target.label);
+    let applicable = selected.iter().filter(|s| runner::applies_to(s, target.profile.as_deref())).count();
+    let _ = writeln!(out, "conform: {applicable} scenarios against {}", target.label);
     let rep = {
         let mut progress = |r: &runner::ScenarioResult| {
             let _ = writeln!(out, "{}", report::progress_line(r));
