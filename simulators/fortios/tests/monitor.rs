@@ -1178,3 +1178,24 @@ fn status_codes_of_replies_match_their_envelopes() {
     assert_eq!(status_of(&r), 424);
     assert_eq!(r.body().unwrap()["http_status"], 424);
 }
+
+#[test]
+fn readme_coverage_table_matches_the_catalogue() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("## Monitor API").nth(1).expect("README has a Monitor API section");
+    for e in monitor::catalogue() {
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", e.area())))
+            .unwrap_or_else(|| panic!("no README row for {}", e.area()));
+        let cols: Vec<&str> = row.split(" | ").collect();
+        let rest = format!("`{}/{}`", e.resource(), e.action());
+        let col = if e.depth == Depth::Deep { cols[1] } else { cols[2] };
+        assert!(
+            col.split(", ").any(|c| c.trim() == rest),
+            "{} should be listed as {:?} in the README",
+            e.path,
+            e.depth
+        );
+    }
+}
