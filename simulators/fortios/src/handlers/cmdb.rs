@@ -43,7 +43,7 @@ fn body_of(req: &ApiRequest) -> Result<Option<Value>, CmdbError> {
     if !matches!(req.method.as_str(), "POST" | "PUT") || req.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    if req.ctype.starts_with("application/x-www-form-urlencoded") {
+    if req.is_form() {
         let text = std::str::from_utf8(&req.body)
             .map_err(|_| CmdbError::BadRequest("form body is not UTF-8".into()))?;
         let pairs = request::parse_query(text.trim())?;

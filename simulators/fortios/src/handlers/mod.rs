@@ -282,8 +282,8 @@ pub async fn handle(State(app): State<AppState>, req: Request) -> Response {
         }
         caller
     };
-    let ctype = header_str(&parts.headers, "content-type").unwrap_or("").to_ascii_lowercase();
-    let body_limit = if ctype.starts_with("multipart/") {
+    let ctype = header_str(&parts.headers, "content-type").unwrap_or("").trim().to_string();
+    let body_limit = if ctype.to_ascii_lowercase().starts_with("multipart/") {
         dev.options().max_upload_bytes
     } else {
         dev.options().max_body_bytes
@@ -313,10 +313,17 @@ pub(crate) struct ApiRequest {
     /// URL path after `/api/v2/cmdb/` or `/api/v2/monitor/`.
     pub rest: String,
     pub query: Option<String>,
-    /// Lower-cased `Content-Type`.
+    /// `Content-Type` as sent (the multipart boundary is case-sensitive).
     pub ctype: String,
     pub body: Bytes,
     pub if_none_match: Option<String>,
+}
+
+impl ApiRequest {
+    /// `application/x-www-form-urlencoded` (any case, with or without parameters).
+    pub fn is_form(&self) -> bool {
+        self.ctype.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded")
+    }
 }
 
 /// The `ETag` of a read answer: a hash of its `results`.

@@ -87,11 +87,11 @@ fn body_of(req: &ApiRequest) -> Result<(Option<Value>, Option<Vec<u8>>), String>
     if req.method == "GET" || req.body.iter().all(u8::is_ascii_whitespace) {
         return Ok((None, None));
     }
-    if req.ctype.starts_with("multipart/form-data") {
+    if req.ctype.to_ascii_lowercase().starts_with("multipart/form-data") {
         let m = parse_multipart(&req.ctype, &req.body)?;
         return Ok((Some(strings(m.fields)), m.file));
     }
-    if req.ctype.starts_with("application/x-www-form-urlencoded") {
+    if req.is_form() {
         let text = std::str::from_utf8(&req.body).map_err(|_| "form body is not UTF-8".to_string())?;
         let pairs = crate::request::parse_query(text.trim()).map_err(|e| e.to_string())?;
         return Ok((Some(strings(pairs)), None));
