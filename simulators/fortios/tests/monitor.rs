@@ -1199,3 +1199,14 @@ fn readme_coverage_table_matches_the_catalogue() {
         );
     }
 }
+
+#[test]
+fn injected_counters_are_exact_at_injection_and_grow_afterwards_with_synthetic_traffic() {
+    let mut d = Dev::live();
+    d.now = T0 + 500;
+    d.rt.inject(d.now, &json!({"kind": "policy-counters", "policyid": 1, "bytes": 1000, "packets": 10}))
+        .unwrap();
+    assert_eq!(counter(&d.results("firewall/policy"), 1, "bytes"), 1000);
+    d.now += 60;
+    assert!(counter(&d.results("firewall/policy"), 1, "bytes") > 1000);
+}

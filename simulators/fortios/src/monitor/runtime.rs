@@ -438,9 +438,9 @@ impl Runtime {
                 let get = |k: &str| obj.get(k).and_then(Value::as_u64).unwrap_or(0);
                 let vr = self.vdom(&vdom);
                 let table = if ipv6 { &mut vr.policy6 } else { &mut vr.policy };
-                let c = table
-                    .entry(id.to_string())
-                    .or_insert_with(|| Counter { since: now, ..Counter::default() });
+                let c = table.entry(id.to_string()).or_default();
+                // The injected values are exact now; synthetic traffic accrues from here.
+                c.since = now;
                 c.bytes = get("bytes");
                 c.packets = get("packets");
                 c.hits = get("hits");
