@@ -50,7 +50,7 @@ impl RtspDevice for BenchDevice {
     }
 }
 
-fn make_clip() -> LoopedClip {
+fn make_clip() -> (LoopedClip, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("devsim-rtsp-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("clip.h264");
@@ -64,12 +64,11 @@ fn make_clip() -> LoopedClip {
         .expect("ffmpeg runs (Debian package ffmpeg)");
     assert!(status.success(), "ffmpeg failed");
     let data = std::fs::read(&path).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    LoopedClip::from_annex_b(Codec::H264, &data, 25).expect("clip parses")
+    (LoopedClip::from_annex_b(Codec::H264, &data, 25).expect("clip parses"), path)
 }
 
-fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit(')').next().unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
@@ -81,7 +80,7 @@ struct ClientResult {
     first_rtp_ms: f64,
 }
 
-async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> String {
+async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> (String, String) {
     loop {
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buf[..end + 4]).into_owned();
@@ -91,8 +90,9 @@ async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> String {
                 .and_then(|v| v.trim().parse::<usize>().ok())
                 .unwrap_or(0);
             if buf.len() >= end + 4 + len {
+                let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
                 buf.drain(..end + 4 + len);
-                return head;
+                return (head, body);
             }
         }
         let mut tmp = [0u8; 4096];
@@ -109,12 +109,20 @@ async fn client(addr: std::net::SocketAddr, secs: f64) -> ClientResult {
     let mut buf = Vec::new();
     let t0 = Instant::now();
     s.write_all(format!("DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n").as_bytes()).await.unwrap();
-    read_response(&mut s, &mut buf).await;
+    let (head, sdp) = read_response(&mut s, &mut buf).await;
+    let base = head.lines().find_map(|l| l.strip_prefix("Content-Base: ")).unwrap_or(&url).to_owned();
+    let media = sdp.split("m=video").nth(1).unwrap_or("");
+    let control = media.lines().find_map(|l| l.strip_prefix("a=control:")).unwrap_or("trackID=0").trim();
+    let track = if control.starts_with("rtsp://") {
+        control.to_owned()
+    } else {
+        format!("{}/{control}", base.trim_end_matches('/'))
+    };
     let setup = format!(
-        "SETUP {url}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"
+        "SETUP {track} RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"
     );
     s.write_all(setup.as_bytes()).await.unwrap();
-    let head = read_response(&mut s, &mut buf).await;
+    let (head, _) = read_response(&mut s, &mut buf).await;
     let session = head.lines().find_map(|l| l.strip_prefix("Session: ")).unwrap().split(';').next().unwrap();
     s.write_all(format!("PLAY {url} RTSP/1.0\r\nCSeq: 3\r\nSession: {session}\r\n\r\n").as_bytes())
         .await
@@ -168,50 +176,102 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// Runs the steps against `addr`; returns the largest passing session count.
+async fn steps(addr: std::net::SocketAddr, secs: f64, max: usize, server_pid: Option<u32>) -> usize {
+    println!(
+        "{:>8} {:>10} {:>10} {:>10} {:>12} {:>8}",
+        "sessions", "frames", "p50 ms", "p99 ms", "first-RTP ms", "CPU %"
+    );
+    let server_cpu = || server_pid.map(|p| cpu_secs(&p.to_string())).unwrap_or(0.0);
+    let mut best = 0;
+    let mut n = 10;
+    while n <= max {
+        let cpu0 = cpu_secs("self") + server_cpu();
+        let wall0 = Instant::now();
+        let tasks: Vec<_> = (0..n).map(|_| tokio::spawn(client(addr, secs))).collect();
+        let mut all = Vec::new();
+        let mut firsts = Vec::new();
+        for t in tasks {
+            if let Ok(r) = t.await {
+                all.extend(r.lateness_ms);
+                firsts.push(r.first_rtp_ms);
+            }
+        }
+        let cpu = (cpu_secs("self") + server_cpu() - cpu0) / wall0.elapsed().as_secs_f64() * 100.0;
+        let frames = all.len();
+        let p50 = percentile(&mut all, 0.50);
+        let p99 = percentile(&mut all, 0.99);
+        let first = percentile(&mut firsts, 0.50);
+        println!("{n:>8} {frames:>10} {p50:>10.1} {p99:>10.1} {first:>12.1} {cpu:>8.0}");
+        // Every session must have received frames for the step to count.
+        if p99 < 50.0 && frames as f64 >= n as f64 * secs * 25.0 * 0.8 {
+            best = n;
+        } else {
+            break;
+        }
+        n = if n < 50 { n * 5 / 2 } else { n * 3 / 2 };
+        // Let the previous step's sessions close.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!("largest session count with p99 lateness < 50 ms: {best}");
+    best
+}
+
+/// Starts GStreamer's RTSP server on the clip when it is installed.
+fn start_gstreamer(clip: &std::path::Path) -> Option<(std::process::Child, std::net::SocketAddr)> {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/gst_rtsp_server.py");
+    let mut child = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(clip)
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    let stdout = child.stdout.take()?;
+    std::io::BufReader::new(stdout).read_line(&mut line).ok()?;
+    if line.trim() != "ready" {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    }
+    Some((child, std::net::SocketAddr::from(([127, 0, 0, 1], port))))
+}
+
 fn main() {
     let secs: f64 = std::env::var("RTSP_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(4.0);
     let max: usize = std::env::var("RTSP_BENCH_MAX").ok().and_then(|v| v.parse().ok()).unwrap_or(800);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async move {
-        let clip = make_clip();
+        let (clip, clip_path) = make_clip();
         let dev = Arc::new(BenchDevice { runtime: Runtime::new(Clock::system()), media: Arc::new(clip) });
         let listener = devsim_rtsp::bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let shutdown = CancellationToken::new();
         let server = devsim_rtsp::serve(listener, dev, shutdown.clone());
         let addr = server.local_addr();
         println!("devsim-rtsp sessions benchmark: 640x360 H.264 25 fps (~1 Mbit/s) live over TCP, {secs} s per step");
-        println!("{:>8} {:>10} {:>10} {:>10} {:>12} {:>8}", "sessions", "frames", "p50 ms", "p99 ms", "first-RTP ms", "CPU %");
-        let mut best = 0;
-        let mut n = 10;
-        while n <= max {
-            let cpu0 = cpu_secs();
-            let wall0 = Instant::now();
-            let tasks: Vec<_> = (0..n).map(|_| tokio::spawn(client(addr, secs))).collect();
-            let mut all = Vec::new();
-            let mut firsts = Vec::new();
-            for t in tasks {
-                if let Ok(r) = t.await {
-                    all.extend(r.lateness_ms);
-                    firsts.push(r.first_rtp_ms);
-                }
-            }
-            let cpu = (cpu_secs() - cpu0) / wall0.elapsed().as_secs_f64() * 100.0;
-            let frames = all.len();
-            let p50 = percentile(&mut all, 0.50);
-            let p99 = percentile(&mut all, 0.99);
-            let first = percentile(&mut firsts, 0.50);
-            println!("{n:>8} {frames:>10} {p50:>10.1} {p99:>10.1} {first:>12.1} {cpu:>8.0}");
-            if p99 < 50.0 {
-                best = n;
-            } else {
-                break;
-            }
-            n = if n < 50 { n * 5 / 2 } else { n * 3 / 2 };
-            // Let the previous step's sessions close.
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        println!("largest session count with p99 lateness < 50 ms: {best}");
+        let ours = steps(addr, secs, max, None).await;
         shutdown.cancel();
         server.wait().await;
+        match start_gstreamer(&clip_path) {
+            Some((mut child, gaddr)) => {
+                println!();
+                println!("GStreamer gst-rtsp-server (shared media, same file), clients in this process:");
+                let theirs = steps(gaddr, secs, max, Some(child.id())).await;
+                let _ = child.kill();
+                let _ = child.wait();
+                if theirs > 0 {
+                    println!("ratio devsim-rtsp / GStreamer sessions: {:.2}", ours as f64 / theirs as f64);
+                }
+            }
+            None => println!("GStreamer comparison skipped: install gir1.2-gst-rtsp-server-1.0 python3-gi \
+                              gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"),
+        }
+        if let Some(dir) = clip_path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     });
 }
