@@ -477,6 +477,24 @@ async fn s_c22_form_bodies_collide_with_reserved_names_json_does_not() {
         .await;
     assert_eq!(f2.status, StatusCode::OK, "{:?}", f2.body);
     assert_eq!(results(&s.get(&a, "/api/v2/cmdb/firewall/address/all").await)[0]["comment"], "from a form");
+    // JSON labelled as a form (`curl -d '{...}'`) is JSON.
+    let labelled = s
+        .raw(
+            "POST",
+            "/api/v2/cmdb/firewall/address",
+            &[
+                ("cookie", &a.cookie),
+                ("x-csrftoken", &a.csrf),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            br#"{"name":"curl1","subnet":"10.0.0.0/8"}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(labelled.status, StatusCode::OK, "{:?}", labelled.body);
+    assert_eq!(
+        results(&s.get(&a, "/api/v2/cmdb/firewall/address/curl1").await)[0]["subnet"],
+        "10.0.0.0 255.0.0.0"
+    );
 }
 
 #[tokio::test]

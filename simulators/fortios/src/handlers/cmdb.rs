@@ -37,13 +37,14 @@ fn early_error(dev: &FortiGate, req: &ApiRequest, vdom: Option<String>, err: &Cm
     json_response(reply.status, &reply.body)
 }
 
-/// The body of a POST / PUT: JSON (never merged with URL parameters), or a form whose fields
-/// are attributes (a reserved name collides → 405; a `json` field carries JSON text).
+/// The body of a POST / PUT: JSON (anything that looks like JSON, whatever the `Content-Type`:
+/// spec §2.6; never merged with URL parameters), or a form whose fields are attributes (a
+/// reserved name collides → 405; a `json` field carries JSON text).
 fn body_of(req: &ApiRequest) -> Result<Option<Value>, CmdbError> {
     if !matches!(req.method.as_str(), "POST" | "PUT") || req.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    if req.is_form() {
+    if req.is_form() && !req.looks_like_json() {
         let text = std::str::from_utf8(&req.body)
             .map_err(|_| CmdbError::BadRequest("form body is not UTF-8".into()))?;
         let pairs = request::parse_query(text.trim())?;

@@ -324,6 +324,12 @@ impl ApiRequest {
     pub fn is_form(&self) -> bool {
         self.ctype.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded")
     }
+
+    /// The body starts like a JSON object or array (clients such as `curl -d '{...}'` send
+    /// JSON labelled as a form).
+    pub fn looks_like_json(&self) -> bool {
+        matches!(self.body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'['))
+    }
 }
 
 /// The `ETag` of a read answer: a hash of its `results`.

@@ -91,7 +91,7 @@ fn body_of(req: &ApiRequest) -> Result<(Option<Value>, Option<Vec<u8>>), String>
         let m = parse_multipart(&req.ctype, &req.body)?;
         return Ok((Some(strings(m.fields)), m.file));
     }
-    if req.is_form() {
+    if req.is_form() && !req.looks_like_json() {
         let text = std::str::from_utf8(&req.body).map_err(|_| "form body is not UTF-8".to_string())?;
         let pairs = crate::request::parse_query(text.trim()).map_err(|e| e.to_string())?;
         return Ok((Some(strings(pairs)), None));
