@@ -1210,3 +1210,106 @@ fn injected_counters_are_exact_at_injection_and_grow_afterwards_with_synthetic_t
     d.now += 60;
     assert!(counter(&d.results("firewall/policy"), 1, "bytes") > 1000);
 }
+
+/// Answers of every deep GET endpoint before and after a bundle of mutations and two hours.
+#[test]
+fn every_deep_read_changes_with_state_or_clock() {
+    let mut d = Dev::live();
+    d.now = T0 + 600;
+    let admins =
+        vec![AdminSession { id: 1, admin: "admin".into(), method: "https".into(), ..Default::default() }];
+    let url = |e: &monitor::Endpoint| -> String {
+        let mut qs = vec!["vdom=root".to_string()];
+        for p in e.params.iter().filter(|p| p.required) {
+            let v = match (e.path, p.name) {
+                ("router/lookup/select", "destination") | ("firewall/policy-lookup/select", "dest") => {
+                    json!("8.8.8.8")
+                }
+                ("system/certificate/download", "mkey") => json!("lab-cert"),
+                _ => sample(e.path, p.name, p.ty, ""),
+            };
+            qs.push(format!(
+                "{}={}",
+                p.name,
+                v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+            ));
+        }
+        if e.path.starts_with("system/config-revision/") && e.action() != "select" {
+            qs.push("config_id=1".into());
+        }
+        if e.path == "system/config/backup" {
+            qs.push("scope=global".into());
+        }
+        format!("{}?{}", e.path, qs.join("&"))
+    };
+    let deep: Vec<&monitor::Endpoint> =
+        monitor::catalogue().iter().filter(|e| e.depth == Depth::Deep && e.method == "GET").collect();
+    let answer = |d: &mut Dev, e: &monitor::Endpoint, with_admins: bool| -> String {
+        let mut r = d.req("GET", &url(e), None);
+        if with_admins {
+            r.admins = admins.clone();
+        }
+        format!("{:?}", d.send(&r))
+    };
+    let before: Vec<String> = deep.iter().map(|e| answer(&mut d, e, false)).collect();
+
+    // State: CMDB objects, runtime operations and injections.
+    let policy = json!({"policyid": 4, "srcintf": [{"name":"lan"}], "dstintf": [{"name":"port2"}],
+                        "srcaddr": [{"name":"all"}], "dstaddr": [{"name":"all"}], "action": "accept",
+                        "schedule": "always", "service": [{"name":"ALL"}]});
+    d.cmdb(Command::Create { target: Target::table("firewall/policy", ROOT), body: policy });
+    d.cmdb(Command::Create {
+        target: Target::table("router/static", ROOT),
+        body: json!({"seq-num": 1, "dst": "0.0.0.0 0.0.0.0", "gateway": "10.10.10.1", "device": "port2"}),
+    });
+    d.cmdb(Command::Create {
+        target: Target::table("router/static6", ROOT),
+        body: json!({"seq-num": 1, "dst": "::/0", "gateway": "fe80::1", "device": "port1"}),
+    });
+    d.cmdb(Command::Update {
+        target: Target::entry("system/interface", ROOT, "port2"),
+        body: json!({"mode": "dhcp", "allowaccess": "ping https"}),
+    });
+    d.cmdb(Command::Create {
+        target: Target::table("firewall/address", ROOT),
+        body: json!({"name": "fqdn9", "type": "fqdn", "fqdn": "new.example.org"}),
+    });
+    d.cmdb(Command::Create {
+        target: Target::table("vpn.certificate/local", ROOT),
+        body: json!({"name": "lab-cert"}),
+    });
+    d.cmdb(Command::Create {
+        target: Target::table("vpn.ipsec/phase1-interface", ROOT),
+        body: json!({"name": "hq", "interface": "port1", "remote-gw": "203.0.113.1", "psksecret": "secret123"}),
+    });
+    d.cmdb(Command::Create {
+        target: Target::table("vpn.ipsec/phase2-interface", ROOT),
+        body: json!({"name": "hq-p2", "phase1name": "hq"}),
+    });
+    d.ok("system/config-revision/save", json!({"comments": "c"}));
+    d.ok("system/fortiguard/update", json!({}));
+    d.ok("user/banned/add_users", json!({"ip_addresses": ["10.3.3.3"]}));
+    d.ok("vpn/ipsec/tunnel_up", json!({"p1name": "hq", "p2name": "hq-p2"}));
+    assert!(matches!(
+        d.post("system/firmware/upgrade", json!({"source": "fortiguard", "filename": "v5.6.1"})),
+        MonitorReply::Lifecycle { .. }
+    ));
+    for ev in [
+        json!({"kind": "lease", "ip": "192.168.100.77", "mac": "00:09:0f:01:02:03", "hostname": "tv", "interface": "lan"}),
+        json!({"kind": "firewall-user", "username": "guest", "ip": "192.168.100.8", "method": "firewall"}),
+        json!({"kind": "ssl-session", "user_name": "bob", "remote_host": "198.51.100.4", "tunnel_ip": "10.212.134.200"}),
+        json!({"kind": "session", "proto": "tcp", "saddr": "192.168.100.9", "sport": 1234, "daddr": "8.8.4.4", "dport": 443, "policyid": 4}),
+        json!({"kind": "event", "msg": "hello"}),
+    ] {
+        monitor::inject(&mut d.model, &mut d.rt, d.now, &ev).unwrap();
+    }
+    d.now += 7200;
+    let after: Vec<String> = deep.iter().map(|e| answer(&mut d, e, true)).collect();
+    let same: Vec<&str> = deep
+        .iter()
+        .zip(before.iter().zip(&after))
+        .filter(|(_, (a, b))| a == b)
+        .map(|(e, _)| e.path)
+        .collect();
+    assert!(same.is_empty(), "deep endpoints that did not change: {same:?}");
+}
