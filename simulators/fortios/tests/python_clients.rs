@@ -21,8 +21,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The venv's python, made (once) when missing.
+/// The venv's python, made (once, whatever the number of tests asking) when missing.
 async fn python() -> PathBuf {
+    static VENV: tokio::sync::OnceCell<PathBuf> = tokio::sync::OnceCell::const_new();
+    VENV.get_or_init(make_python).await.clone()
+}
+
+async fn make_python() -> PathBuf {
     let venv = root().join("target/pyenv");
     let py = venv.join("bin/python3");
     let ready = |py: &PathBuf| {
@@ -107,6 +112,33 @@ async fn fortiosapi_and_fortigate_api_log_in_and_manage_an_address() {
     run(&py, &ca, "fortigate_api_crud.py", &["127.0.0.1".into(), http_port.to_string(), "http".into(), pw])
         .await;
 
+    shutdown.cancel();
+    server.wait().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fortigate_api_authenticates_with_an_api_token_on_later_firmware() {
+    let py = python().await;
+    let key = "devsimApiKey0123456789abcdefgh";
+    let cfg = DeviceConfig {
+        id: "fgt2".into(),
+        profile: Some("later".into()),
+        options: json!({"api_key": key}),
+        ..DeviceConfig::default()
+    };
+    let dev = FortiGate::open(cfg, Store::ephemeral(KIND, STATE_VERSION), Clock::system()).expect("open");
+    let pair = tls::self_signed(&[]).expect("certificate");
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("fgt2.pem");
+    std::fs::write(&ca, &pair.cert_pem).unwrap();
+    let https =
+        Listener::bind_https("127.0.0.1:0".parse().unwrap(), tls::server_config(&pair).unwrap()).unwrap();
+    let port = https.local_addr().port();
+    let shutdown = CancellationToken::new();
+    let router = dev.router();
+    let server = serve_device(Arc::new(dev) as DynDevice, router, vec![https], shutdown.clone());
+    let args = ["127.0.0.1".to_string(), port.to_string(), "https".into(), format!("token:{key}")];
+    run(&py, &ca, "fortigate_api_crud.py", &args).await;
     shutdown.cancel();
     server.wait().await;
 }

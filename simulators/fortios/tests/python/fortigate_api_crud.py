@@ -1,5 +1,6 @@
 """fortigate-api (PyPI) against the simulator: log in, create, read, update and delete a firewall
-address, log out. Usage: fortigate_api_crud.py <host> <port> <http|https> <password>. Exit 0 = pass."""
+address, log out. Usage: fortigate_api_crud.py <host> <port> <http|https> <password | token:KEY>.
+With `token:KEY` the client authenticates with the API token (later-firmware profile). Exit 0 = pass."""
 
 import sys
 
@@ -13,7 +14,10 @@ def check(cond, what, got):
 
 def main():
     host, port, scheme, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    api = FortiGateAPI(host=host, port=port, scheme=scheme, username="admin", password=password, vdom="root")
+    if password.startswith("token:"):
+        api = FortiGateAPI(host=host, port=port, scheme=scheme, token=password[len("token:"):], vdom="root")
+    else:
+        api = FortiGateAPI(host=host, port=port, scheme=scheme, username="admin", password=password, vdom="root")
     api.login()
     addresses = api.cmdb.firewall.address
 
