@@ -1313,3 +1313,23 @@ fn every_deep_read_changes_with_state_or_clock() {
         .collect();
     assert!(same.is_empty(), "deep endpoints that did not change: {same:?}");
 }
+
+#[test]
+fn restore_takes_its_vdom_from_the_body_and_refuses_unreachable_vdoms() {
+    let mut d = Dev::lab();
+    let (_, _, b) = file_of(d.get("system/config/backup?scope=vdom&vdom=vdom1"));
+    let before = d.cmdb_rows("firewall/address", "vdom1");
+    d.cmdb(Command::Create {
+        target: Target::table("firewall/address", "vdom1"),
+        body: json!({"name": "x1"}),
+    });
+    let body = json!({"source": "upload", "scope": "vdom", "vdom": "vdom1", "file_content": b64(&b)});
+    let mut r = d.req("POST", "system/config/restore", Some(body.clone()));
+    r.vdoms = vec![ROOT.into()];
+    assert_eq!(d.send(&r).status(), 403);
+    assert_ne!(d.cmdb_rows("firewall/address", "vdom1"), before);
+    d.ok("system/config/restore", body);
+    assert_eq!(d.cmdb_rows("firewall/address", "vdom1"), before);
+    let body = json!({"source": "upload", "scope": "vdom", "vdom": "nope", "file_content": b64(&b)});
+    assert_eq!(d.post("system/config/restore", body).status(), 403);
+}

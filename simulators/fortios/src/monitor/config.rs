@@ -47,11 +47,20 @@ fn cmdb_fail(e: &CmdbError) -> Fail {
     Fail { status: e.http_status(), error: e.error_code(), reason: e.to_string() }
 }
 
-/// `scope` (required, `global` | `vdom`); for `vdom` the VDOM is the `vdom` parameter.
+/// `scope` (required, `global` | `vdom`); for `vdom` the VDOM is the endpoint's own `vdom`
+/// parameter (a body field of restore), else the generic one (spec G20). A VDOM that does not
+/// exist or that the admin may not reach → 403.
 fn scope(ctx: &Ctx) -> Result<Option<String>, Fail> {
     match ctx.args.required_str("scope")?.as_str() {
         "global" => Ok(None),
-        "vdom" => Ok(Some(ctx.vdom.clone())),
+        "vdom" => {
+            let v = ctx.args.str("vdom").filter(|v| !v.is_empty()).unwrap_or_else(|| ctx.vdom.clone());
+            let reachable = ctx.req.vdoms.is_empty() || ctx.req.vdoms.contains(&v);
+            if !ctx.model.cmdb.vdoms.contains_key(&v) || !reachable {
+                return Err(Fail { status: 403, error: None, reason: format!("VDOM {v} not accessible") });
+            }
+            Ok(Some(v))
+        }
         other => Err(Fail::invalid(format!("scope {other}"))),
     }
 }
@@ -142,7 +151,7 @@ fn restore(ctx: &mut Ctx) -> Result<Out, Fail> {
     };
     let text = decrypt(&raw, ctx.args.str("password").as_deref())?;
     ctx.model.restore_text(ctx.now, &text, scope.as_deref()).map_err(|e| cmdb_fail(&e))?;
-    let vdom = ctx.vdom.clone();
+    let vdom = scope.clone().unwrap_or_else(|| ctx.vdom.clone());
     let user = ctx.user().to_string();
     let what = match &scope {
         None => "global configuration".to_string(),
