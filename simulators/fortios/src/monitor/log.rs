@@ -93,15 +93,32 @@ fn slot_logs(model: &Model, rt: &Runtime, vdom: &str, slot: i64) -> Vec<Map<Stri
     out
 }
 
-/// Number of traffic logs in the slot containing `t` per second (the `lograte` resource).
-pub(super) fn rate_at(model: &Model, rt: &Runtime, vdom: &str, t: i64) -> u64 {
+/// Ids of the policies of `vdom` that generate traffic logs (none without synthetic traffic).
+pub(super) fn logging_ids(model: &Model, rt: &Runtime, vdom: &str) -> Vec<i64> {
     if !rt.synthetic_traffic {
-        return 0;
+        return Vec::new();
     }
+    let reg = Registry::builtin();
+    model
+        .cmdb
+        .rows(reg, "firewall/policy", vdom)
+        .map(|rows| {
+            rows.iter()
+                .filter(|(_, p)| passes_traffic(p) && text(p, "logtraffic") != "disable")
+                .take(MAX_LOG_POLICIES)
+                .map(|(id, _)| id.parse().unwrap_or(0))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Traffic logs per minute in the slot containing `t` (the `lograte` resource), for the
+/// logging policies `ids` of `vdom`.
+pub(super) fn rate_with(model: &Model, vdom: &str, ids: &[i64], t: i64) -> u64 {
     let seed = gen::seed_of(&model.identity);
     let vh = gen::h(seed, vdom, &[]) as i64;
     let slot = t.div_euclid(LOG_SLOT);
-    let n: u64 = logging_policies(model, vdom).iter().map(|(pid, _)| slot_count(seed, vh, *pid, slot)).sum();
+    let n: u64 = ids.iter().map(|pid| slot_count(seed, vh, *pid, slot)).sum();
     n.div_ceil(LOG_SLOT as u64 / 60)
 }
 
@@ -111,22 +128,27 @@ fn traffic_count(model: &Model, rt: &Runtime, vdom: &str, from: i64, to: i64) ->
     }
     let seed = gen::seed_of(&model.identity);
     let vh = gen::h(seed, vdom, &[]) as i64;
-    let policies = logging_policies(model, vdom);
+    let ids = logging_ids(model, rt, vdom);
     let (a, b) = (from.div_euclid(LOG_SLOT), (to - 1).div_euclid(LOG_SLOT));
-    (a..=b).map(|slot| policies.iter().map(|(pid, _)| slot_count(seed, vh, *pid, slot)).sum::<u64>()).sum()
+    (a..=b).map(|slot| ids.iter().map(|pid| slot_count(seed, vh, *pid, slot)).sum::<u64>()).sum()
+}
+
+/// Logging policies of every VDOM (the disk-usage load).
+pub(super) fn logging_total(model: &Model, rt: &Runtime) -> usize {
+    model.vdom_names().iter().map(|v| logging_ids(model, rt, v).len()).sum()
 }
 
 /// Bytes used on the log disk at `t`: system files plus the logs of the retention window
 /// (expected size of the generated traffic logs and the written events).
 pub(super) fn disk_used(model: &Model, rt: &Runtime, t: i64) -> u64 {
+    disk_used_with(model, rt, t, logging_total(model, rt))
+}
+
+/// [`disk_used`] with the number of logging policies already counted.
+pub(super) fn disk_used_with(model: &Model, rt: &Runtime, t: i64, logging: usize) -> u64 {
     let seed = gen::seed_of(&model.identity);
     let base = gen::range(seed, "disk-base", &[], 60_000_000, 180_000_000) as u64;
-    let window = (t - model.revision.boot_epoch).clamp(0, 7 * DAY) as u64;
-    let logging: usize = if rt.synthetic_traffic {
-        model.vdom_names().iter().map(|v| logging_policies(model, v).len()).sum()
-    } else {
-        0
-    };
+    let window = t.saturating_sub(model.revision.boot_epoch).clamp(0, 7 * DAY) as u64;
     // 2.5 logs per policy and slot on average.
     let traffic = window * logging as u64 * 5 / 2 / LOG_SLOT as u64 * LOG_BYTES;
     let events = rt.events.iter().filter(|e| e.time <= t).count() as u64 * 300;
@@ -220,11 +242,12 @@ pub(super) fn handle(ctx: &mut Ctx) -> Option<Result<Out, Fail>> {
         },
         "log/hourly-disk-usage/select" => {
             let end = ctx.now - ctx.now.rem_euclid(3600);
+            let logging = logging_total(ctx.model, ctx.rt);
             let rows: Vec<Value> = (0..24)
                 .rev()
                 .map(|i| {
                     let t = end - i * 3600;
-                    json!({"time": t, "used": disk_used(ctx.model, ctx.rt, t)})
+                    json!({"time": t, "used": disk_used_with(ctx.model, ctx.rt, t, logging)})
                 })
                 .collect();
             Ok(Out::Json(Value::Array(rows)))

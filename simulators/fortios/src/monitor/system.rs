@@ -602,30 +602,48 @@ pub(super) fn cpu(ctx: &Ctx, t: i64) -> i64 {
     cpu_at(ctx, t, ctx.rt.sessions(ctx.model, &ctx.vdom, t).len())
 }
 
-pub(super) fn mem(ctx: &Ctx, t: i64) -> i64 {
-    let seed = ctx.seed();
-    let objects: usize = ["firewall/address", "firewall/policy", "firewall/policy6"]
+fn objects(ctx: &Ctx) -> usize {
+    ["firewall/address", "firewall/policy", "firewall/policy6"]
         .iter()
         .map(|tb| count(ctx.model, tb, &ctx.vdom))
-        .sum();
+        .sum()
+}
+
+/// Memory percent at `t` for a configuration of `objects` objects.
+fn mem_at(ctx: &Ctx, t: i64, objects: usize) -> i64 {
+    let seed = ctx.seed();
     gen::range(seed, "mem-base", &[], 38, 46)
         + gen::range(seed, "mem", &[t.div_euclid(300)], 0, 3)
         + (objects / 500) as i64
 }
 
-fn resource_value(ctx: &Ctx, key: &str, t: i64, current_sessions: i64) -> i64 {
+pub(super) fn mem(ctx: &Ctx, t: i64) -> i64 {
+    mem_at(ctx, t, objects(ctx))
+}
+
+/// What the resource series need, computed once per request.
+struct Load {
+    sessions: i64,
+    objects: usize,
+    logging_total: usize,
+    logging_ids: Vec<i64>,
+}
+
+fn resource_value(ctx: &Ctx, key: &str, t: i64, load: &Load) -> i64 {
     match key {
-        "cpu" => cpu_at(ctx, t, current_sessions as usize).min(100),
-        "mem" => mem(ctx, t).min(100),
-        "disk" => (log::disk_used(ctx.model, ctx.rt, t) * 100 / log::DISK_TOTAL) as i64,
+        "cpu" => cpu_at(ctx, t, load.sessions as usize).min(100),
+        "mem" => mem_at(ctx, t, load.objects).min(100),
+        "disk" => {
+            (log::disk_used_with(ctx.model, ctx.rt, t, load.logging_total) * 100 / log::DISK_TOTAL) as i64
+        }
         "session" => {
             if t == ctx.now {
-                current_sessions
+                load.sessions
             } else {
-                (current_sessions + gen::range(ctx.seed(), "sess-hist", &[t.div_euclid(60)], -3, 3)).max(0)
+                (load.sessions + gen::range(ctx.seed(), "sess-hist", &[t.div_euclid(60)], -3, 3)).max(0)
             }
         }
-        _ => log::rate_at(ctx.model, ctx.rt, &ctx.vdom, t) as i64,
+        _ => log::rate_with(ctx.model, &ctx.vdom, &load.logging_ids, t) as i64,
     }
 }
 
@@ -658,7 +676,12 @@ fn resource_usage(ctx: &Ctx) -> Result<Out, Fail> {
             .find(|(n, _, _)| *n == i)
             .ok_or_else(|| Fail::invalid(format!("interval {i}")))?],
     };
-    let sessions = ctx.rt.sessions(ctx.model, &ctx.vdom, ctx.now).len() as i64;
+    let load = Load {
+        sessions: ctx.rt.sessions(ctx.model, &ctx.vdom, ctx.now).len() as i64,
+        objects: objects(ctx),
+        logging_total: log::logging_total(ctx.model, ctx.rt),
+        logging_ids: log::logging_ids(ctx.model, ctx.rt, &ctx.vdom),
+    };
     let mut out = Map::new();
     for (_, key) in res {
         let mut hist = Map::new();
@@ -668,7 +691,7 @@ fn resource_usage(ctx: &Ctx) -> Result<Out, Fail> {
                 .rev()
                 .map(|i| {
                     let t = end - i * step;
-                    (t, resource_value(ctx, key, t, sessions))
+                    (t, resource_value(ctx, key, t, &load))
                 })
                 .collect();
             let max = values.iter().map(|v| v.1).max().unwrap_or(0);
@@ -682,7 +705,7 @@ fn resource_usage(ctx: &Ctx) -> Result<Out, Fail> {
         }
         out.insert(
             (*key).to_string(),
-            json!([{"current": resource_value(ctx, key, ctx.now, sessions), "historical": hist}]),
+            json!([{"current": resource_value(ctx, key, ctx.now, &load), "historical": hist}]),
         );
     }
     Ok(Out::Json(Value::Object(out)))
