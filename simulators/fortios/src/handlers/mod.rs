@@ -238,7 +238,6 @@ pub async fn handle(State(app): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_owned);
-    let limit = dev.options().max_upload_bytes.max(dev.options().max_body_bytes);
     let api = if path == "/api/v2/cmdb" || path.starts_with("/api/v2/cmdb/") {
         Some((Api::Cmdb, path.get("/api/v2/cmdb/".len()..).unwrap_or("").to_string()))
     } else if path == "/api/v2/monitor" || path.starts_with("/api/v2/monitor/") {
@@ -247,7 +246,7 @@ pub async fn handle(State(app): State<AppState>, req: Request) -> Response {
         None
     };
     let Some((api, rest)) = api else {
-        let bytes = match axum::body::to_bytes(Body::new(body), limit).await {
+        let bytes = match axum::body::to_bytes(Body::new(body), dev.options().max_body_bytes).await {
             Ok(b) => b,
             Err(_) => return html(StatusCode::PAYLOAD_TOO_LARGE, ""),
         };

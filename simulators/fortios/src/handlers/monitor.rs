@@ -151,13 +151,19 @@ pub(super) fn handle(dev: &FortiGate, caller: &Caller, req: &ApiRequest) -> Resp
         .into_iter()
         .map(|s| {
             let p = s.principal;
-            let profile = st
-                .model
-                .cmdb
-                .get(st.model.registry(), "system/admin", crate::cmdb::ROOT, &p.username)
-                .and_then(|a| a.get("accprofile"))
+            let admin =
+                st.model.cmdb.get(st.model.registry(), "system/admin", crate::cmdb::ROOT, &p.username);
+            let profile =
+                admin.and_then(|a| a.get("accprofile")).and_then(Value::as_str).unwrap_or("").to_string();
+            // The admin's current VDOM: its first one (root for super_admin).
+            let vdom = admin
+                .filter(|_| profile != "super_admin")
+                .and_then(|a| a.get("vdom"))
+                .and_then(Value::as_array)
+                .and_then(|v| v.first())
+                .and_then(|v| v.get("name"))
                 .and_then(Value::as_str)
-                .unwrap_or("")
+                .unwrap_or(crate::cmdb::ROOT)
                 .to_string();
             monitor::AdminSession {
                 id: p.id,
@@ -165,7 +171,7 @@ pub(super) fn handle(dev: &FortiGate, caller: &Caller, req: &ApiRequest) -> Resp
                 srcip: p.src_ip,
                 method: p.method,
                 profile,
-                vdom: crate::cmdb::ROOT.to_string(),
+                vdom,
                 login_time: p.login_epoch,
             }
         })
