@@ -34,13 +34,14 @@ ensure_rust() {
 }
 
 # The Python clients of the FortiGate simulator's integration test, in a venv under target/pyenv
-# (fortiosapi imports six without declaring it). Run from the repository root.
+# (fortiosapi imports six without declaring it); versions pinned to the ones the test was written
+# against. Run from the repository root.
 ensure_python_clients() {
   local venv="target/pyenv"
   if ! "$venv/bin/python3" -c 'import fortiosapi, fortigate_api' 2>/dev/null; then
     echo "devsim: installing the Python clients fortigate-api and fortiosapi in $venv" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet fortigate-api fortiosapi six
+    "$venv/bin/pip" install --quiet "fortigate-api==2.0.8" "fortiosapi==1.0.5" "six==1.17.0"
   fi
 }
 
