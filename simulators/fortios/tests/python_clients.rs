@@ -50,7 +50,7 @@ async fn make_python() -> PathBuf {
         venv.display()
     );
     let pip = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "fortigate-api", "fortiosapi", "six"])
+        .args(["install", "--quiet", "fortigate-api==2.0.8", "fortiosapi==1.0.5", "six==1.17.0"])
         .status()
         .await;
     assert!(pip.is_ok_and(|s| s.success()), "pip install fortigate-api fortiosapi six failed");
