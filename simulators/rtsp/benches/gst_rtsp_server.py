@@ -19,6 +19,8 @@ path, port = sys.argv[1], sys.argv[2]
 server = GstRtspServer.RTSPServer()
 server.set_address("127.0.0.1")
 server.set_service(port)
+# The default backlog (5) refuses clients that connect all at once.
+server.set_backlog(1024)
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(
     f"( multifilesrc location={path} loop=true caps=video/x-h264,stream-format=byte-stream "

@@ -80,7 +80,7 @@ struct ClientResult {
     first_rtp_ms: f64,
 }
 
-async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> (String, String) {
+async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<(String, String)> {
     loop {
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buf[..end + 4]).into_owned();
@@ -92,24 +92,31 @@ async fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> (String, String)
             if buf.len() >= end + 4 + len {
                 let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
                 buf.drain(..end + 4 + len);
-                return (head, body);
+                return Some((head, body));
             }
         }
         let mut tmp = [0u8; 4096];
-        let n = s.read(&mut tmp).await.unwrap();
-        assert!(n > 0, "server closed");
+        let n = s.read(&mut tmp).await.ok()?;
+        if n == 0 {
+            return None;
+        }
         buf.extend_from_slice(&tmp[..n]);
     }
 }
 
+/// One session; a client the server refused or dropped reports no frames.
 async fn client(addr: std::net::SocketAddr, secs: f64) -> ClientResult {
+    session(addr, secs).await.unwrap_or(ClientResult { lateness_ms: Vec::new(), first_rtp_ms: f64::NAN })
+}
+
+async fn session(addr: std::net::SocketAddr, secs: f64) -> Option<ClientResult> {
     let url = format!("rtsp://{addr}/live");
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.set_nodelay(true).unwrap();
+    let mut s = TcpStream::connect(addr).await.ok()?;
+    s.set_nodelay(true).ok()?;
     let mut buf = Vec::new();
     let t0 = Instant::now();
-    s.write_all(format!("DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n").as_bytes()).await.unwrap();
-    let (head, sdp) = read_response(&mut s, &mut buf).await;
+    s.write_all(format!("DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n").as_bytes()).await.ok()?;
+    let (head, sdp) = read_response(&mut s, &mut buf).await?;
     let base = head.lines().find_map(|l| l.strip_prefix("Content-Base: ")).unwrap_or(&url).to_owned();
     let media = sdp.split("m=video").nth(1).unwrap_or("");
     let control = media.lines().find_map(|l| l.strip_prefix("a=control:")).unwrap_or("trackID=0").trim();
@@ -121,13 +128,12 @@ async fn client(addr: std::net::SocketAddr, secs: f64) -> ClientResult {
     let setup = format!(
         "SETUP {track} RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"
     );
-    s.write_all(setup.as_bytes()).await.unwrap();
-    let (head, _) = read_response(&mut s, &mut buf).await;
-    let session = head.lines().find_map(|l| l.strip_prefix("Session: ")).unwrap().split(';').next().unwrap();
-    s.write_all(format!("PLAY {url} RTSP/1.0\r\nCSeq: 3\r\nSession: {session}\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    read_response(&mut s, &mut buf).await;
+    s.write_all(setup.as_bytes()).await.ok()?;
+    let (head, _) = read_response(&mut s, &mut buf).await?;
+    let session = head.lines().find_map(|l| l.strip_prefix("Session: "))?.split(';').next()?.to_owned();
+    let play = format!("PLAY {url} RTSP/1.0\r\nCSeq: 3\r\nSession: {session}\r\n\r\n");
+    s.write_all(play.as_bytes()).await.ok()?;
+    read_response(&mut s, &mut buf).await?;
     let mut first: Option<(Instant, u32)> = None;
     let mut first_rtp_ms = 0.0;
     let mut lateness = Vec::new();
@@ -165,7 +171,7 @@ async fn client(addr: std::net::SocketAddr, secs: f64) -> ClientResult {
     let _ = s
         .write_all(format!("TEARDOWN {url} RTSP/1.0\r\nCSeq: 4\r\nSession: {session}\r\n\r\n").as_bytes())
         .await;
-    ClientResult { lateness_ms: lateness, first_rtp_ms }
+    Some(ClientResult { lateness_ms: lateness, first_rtp_ms })
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
@@ -194,7 +200,9 @@ async fn steps(addr: std::net::SocketAddr, secs: f64, max: usize, server_pid: Op
         for t in tasks {
             if let Ok(r) = t.await {
                 all.extend(r.lateness_ms);
-                firsts.push(r.first_rtp_ms);
+                if r.first_rtp_ms.is_finite() {
+                    firsts.push(r.first_rtp_ms);
+                }
             }
         }
         let cpu = (cpu_secs("self") + server_cpu() - cpu0) / wall0.elapsed().as_secs_f64() * 100.0;
