@@ -326,6 +326,13 @@ pub fn capture(src: &CaptureSource, resp: &Response) -> Result<String, String> {
             .ok_or_else(|| format!("cookie {c}: the response sets no such cookie")),
         CaptureSource::Xml(p) => xml_lookup(&resp.text(), p)?.ok_or_else(|| format!("xml {p}: no such node")),
         CaptureSource::Kv(k) => kv_lookup(&resp.text(), k).ok_or_else(|| format!("key {k}: no such line")),
+        CaptureSource::HeaderRegex(h, r) => {
+            let re = regex::Regex::new(r).map_err(|e| format!("bad regex: {e}"))?;
+            let v = resp.header_values(h).first().map(|s| s.to_string());
+            let v = v.ok_or_else(|| format!("header {h}: not in the response"))?;
+            let c = re.captures(&v).ok_or_else(|| format!("header {h}: regex /{r}/ does not match {v:?}"))?;
+            Ok(c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().to_owned()).unwrap_or_default())
+        }
         CaptureSource::Regex(r) => {
             let re = regex::Regex::new(r).map_err(|e| format!("bad regex: {e}"))?;
             let text = resp.text();

@@ -105,6 +105,61 @@ pub struct Common {
     /// Simulator clock at the start of every scenario (RFC 3339; default 2025-05-21T12:00:00Z).
     #[arg(long)]
     pub clock: Option<String>,
+    /// A device option of the in-process simulator, `KEY=VALUE` (VALUE read as TOML, else as a
+    /// string); repeatable; wins over `[target] options` of `scenarios/<device>/suite.toml`.
+    #[arg(long = "device-option", value_name = "KEY=VALUE")]
+    pub device_option: Vec<String>,
+    /// Media cache of the in-process simulator (default: <temp>/devsim-conform-media, reused
+    /// across runs).
+    #[arg(long)]
+    pub media_cache: Option<PathBuf>,
+}
+
+/// `scenarios/<device>/suite.toml`: settings of the whole suite (not a scenario).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteFile {
+    #[serde(default)]
+    pub target: SuiteTarget,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteTarget {
+    /// Device options of the in-process simulator (e.g. `media_size`, `media_fps`).
+    #[serde(default)]
+    pub options: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Read the suite file of `device` under `scen_dir` (absent: defaults).
+pub fn load_suite(scen_dir: &Path, device: &str) -> Result<SuiteFile, String> {
+    let path = scen_dir.join(device).join(scenario::SUITE_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| scenario::line_of(&text, s.start)).unwrap_or(0);
+            format!("{}:{line}: {}", path.display(), e.message().trim())
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SuiteFile::default()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// `KEY=VALUE` of `--device-option`: VALUE as a TOML value (`10`, `true`, `"x"`), else a string.
+pub fn parse_device_option(s: &str) -> Result<(String, serde_json::Value), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("--device-option {s:?}: expected KEY=VALUE"))?;
+    let k = k.trim();
+    if k.is_empty() {
+        return Err(format!("--device-option {s:?}: empty key"));
+    }
+    let v = v.trim();
+    let value = match toml::from_str::<toml::Table>(&format!("v = {v}")) {
+        Ok(mut t) => match t.remove("v") {
+            Some(tv) => serde_json::to_value(tv).map_err(|e| e.to_string())?,
+            None => serde_json::Value::String(v.to_owned()),
+        },
+        Err(_) => serde_json::Value::String(v.to_owned()),
+    };
+    Ok((k.to_owned(), value))
 }
 
 fn repo_dir(name: &str) -> PathBuf {
@@ -234,6 +289,11 @@ async fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, String> {
     if selected.is_empty() {
         return Err("no scenario matches the filters".into());
     }
+    let mut device_options = load_suite(&scen_dir, &common.device)?.target.options;
+    for o in &common.device_option {
+        let (k, v) = parse_device_option(o)?;
+        device_options.insert(k, v);
+    }
     let red_path = common.redaction.clone().unwrap_or_else(|| default_redaction(&common.device));
     let redaction = if red_path.exists() { Redaction::load(&red_path)? } else { Redaction::default() };
     let opts = target::Options {
@@ -243,6 +303,8 @@ async fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, String> {
         clock_ms,
         model,
         firmware,
+        device_options,
+        media_cache: common.media_cache.clone(),
     };
     let target = Target::open(&spec, &opts).await?;
     let cfg = RunConfig {

@@ -1,7 +1,8 @@
 //! What the runner knows per device kind: how to start it in-process, and its route table for the
 //! coverage report. Everything else (scenarios, redaction, goldens) is data in files.
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use devsim_core::control::{control_router, Fleet};
 use devsim_core::serve::{serve_device, serve_router, Listener, Server};
@@ -20,7 +21,10 @@ pub struct InProcess {
     /// The device's control routes: `http://127.0.0.1:PORT/__sim/devices/{id}`.
     pub control_url: String,
     pub info: DeviceInfo,
+    /// `rtsp://127.0.0.1:PORT` of the device's RTSP listener (kinds that serve RTSP).
+    pub rtsp_url: Option<String>,
     shutdown: CancellationToken,
+    _rtsp: Option<devsim_rtsp::RtspServer>,
     _server: Server,
     _control: Server,
 }
@@ -31,30 +35,67 @@ impl Drop for InProcess {
     }
 }
 
-/// Start `kind` in-process. `profile` selects its firmware profile; the clock is manual, frozen
-/// at `clock_ms`.
-pub async fn start(kind: &str, profile: Option<&str>, clock_ms: i64) -> Result<InProcess, String> {
-    let clock = Clock::manual(clock_ms);
+/// Default media cache of in-process simulators: one directory reused across runs, so clips and
+/// RTSP segments are encoded once per machine.
+pub fn default_media_cache() -> PathBuf {
+    std::env::temp_dir().join("devsim-conform-media")
+}
+
+static MEDIA: OnceLock<devsim_media::MediaSource> = OnceLock::new();
+
+/// The process's media source over `dir` (the first call chooses the directory; every in-process
+/// device of the process shares it, as devices of one devsim do).
+fn media_source(dir: &Path) -> Result<devsim_media::MediaSource, String> {
+    if let Some(m) = MEDIA.get() {
+        return Ok(m.clone());
+    }
+    let src = devsim_media::MediaSource::new(devsim_media::MediaConfig::new(dir))
+        .map_err(|e| format!("media cache {}: {e}", dir.display()))?;
+    Ok(MEDIA.get_or_init(|| src).clone())
+}
+
+/// How to start an in-process device.
+#[derive(Debug, Clone)]
+pub struct StartOptions {
+    pub profile: Option<String>,
+    /// Manual clock, frozen at this instant.
+    pub clock_ms: i64,
+    /// The device's `[device.options]` table (suite file and `--device-option`).
+    pub options: serde_json::Value,
+    /// Media cache directory (default [`default_media_cache`]).
+    pub media_cache: Option<PathBuf>,
+}
+
+/// Start `kind` in-process with the device options of `o`, its HTTP side and (kinds that have
+/// one) its RTSP listener on 127.0.0.1:0.
+pub async fn start(kind: &str, o: &StartOptions) -> Result<InProcess, String> {
+    let clock = Clock::manual(o.clock_ms);
     let cfg = DeviceConfig {
         id: format!("{kind}1"),
-        profile: profile.map(str::to_owned),
+        profile: o.profile.clone(),
         seed: 1,
-        options: serde_json::Value::Object(Default::default()),
+        options: o.options.clone(),
         ..DeviceConfig::default()
     };
-    let (device, app): (DynDevice, axum::Router) = match kind {
+    let shutdown = CancellationToken::new();
+    let (device, app, rtsp): (DynDevice, axum::Router, Option<devsim_rtsp::RtspServer>) = match kind {
         "fortirecorder" => {
             let store = Store::ephemeral(devsim_fortirecorder::KIND, devsim_fortirecorder::STATE_VERSION);
             let d = devsim_fortirecorder::FortiRecorder::open(cfg, store, clock)
                 .map_err(|e| format!("cannot start the fortirecorder simulator: {e}"))?;
+            let dir = o.media_cache.clone().unwrap_or_else(default_media_cache);
+            d.set_media(media_source(&dir)?);
             let app = d.router();
-            (Arc::new(d), app)
+            let l = devsim_rtsp::bind("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?)
+                .map_err(|e| format!("cannot bind 127.0.0.1:0 for RTSP: {e}"))?;
+            let rtsp = devsim_rtsp::serve(l, d.rtsp(), shutdown.clone());
+            (Arc::new(d), app, Some(rtsp))
         }
         other => return Err(format!("no in-process simulator for device kind {other:?} (known: {KINDS:?})")),
     };
+    let rtsp_url = rtsp.as_ref().map(|r| format!("rtsp://{}", r.local_addr()));
     let listener = Listener::bind_http("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?)
         .map_err(|e| format!("cannot bind 127.0.0.1:0: {e}"))?;
-    let shutdown = CancellationToken::new();
     let server = serve_device(device.clone(), app, vec![listener], shutdown.clone());
     let addr = server.addrs().first().map(|(_, a)| *a).ok_or("the simulator bound no address")?;
     let base_url = format!("http://{addr}");
@@ -65,7 +106,17 @@ pub async fn start(kind: &str, profile: Option<&str>, clock_ms: i64) -> Result<I
     let control = serve_router("control", control_router(fleet), vec![ctl_listener], shutdown.clone());
     let ctl_addr = control.addrs().first().map(|(_, a)| *a).ok_or("the control API bound no address")?;
     let control_url = format!("http://{ctl_addr}/__sim/devices/{}", info.id);
-    Ok(InProcess { device, base_url, control_url, info, shutdown, _server: server, _control: control })
+    Ok(InProcess {
+        device,
+        base_url,
+        control_url,
+        info,
+        rtsp_url,
+        shutdown,
+        _rtsp: rtsp,
+        _server: server,
+        _control: control,
+    })
 }
 
 /// The simulator's name and version, for golden provenance.

@@ -13,6 +13,7 @@ pub mod golden;
 pub mod media;
 pub mod normalize;
 pub mod report;
+pub mod rtsp;
 pub mod runner;
 pub mod scenario;
 pub mod target;

@@ -12,8 +12,10 @@ use crate::devices::{self, Route};
 use crate::extract::{substitute, substitute_json};
 use crate::golden::{self, Deviation, Golden, Ledger};
 use crate::normalize::{self, NormExchange, Redaction};
+use crate::rtsp::{self, RtspConn};
 use crate::scenario::{
-    Accumulate, AuthSpec, Capture, ConnectExpect, Loc, PreconditionKind, Request, Scenario, Step, StepAction,
+    Accumulate, AuthSpec, Capture, ConnectExpect, Loc, PlaySpec, PreconditionKind, Request, Scenario, Step,
+    StepAction,
 };
 use crate::target::Target;
 
@@ -456,6 +458,7 @@ async fn run_scenario(
         }
     };
     let mut abort: Option<String> = None;
+    let mut rtsp_conn: Option<RtspConn> = None;
     for step in &sc.steps {
         let mut sr = StepResult {
             index: step.index,
@@ -486,6 +489,50 @@ async fn run_scenario(
         }
         let request = match &step.action {
             StepAction::Http(r) => r,
+            StepAction::Rtsp(raw) => {
+                let began = Instant::now();
+                let out = rtsp_step(sc, step, &label, raw, &mut rtsp_conn, &mut vars, cfg).await;
+                sr.elapsed_ms = began.elapsed().as_secs_f64() * 1000.0;
+                sr.attempts = out.attempts;
+                sr.iterations = 1;
+                sr.status = out.status;
+                sr.failures.extend(out.failures);
+                if let Some(why) = out.abort {
+                    abort = Some(why);
+                }
+                if let Some(ex) = out.exchange {
+                    exchanges.push((step.name.clone(), step.index, ex, step.golden));
+                }
+                if !sr.failures.is_empty() {
+                    sr.verdict = Verdict::Failed;
+                }
+                result.steps.push(sr);
+                continue;
+            }
+            StepAction::Play(p) => {
+                let began = Instant::now();
+                let (failures, ex) = play_step(sc, step, &label, p, &vars, target.is_sim()).await;
+                sr.elapsed_ms = began.elapsed().as_secs_f64() * 1000.0;
+                sr.attempts = 1;
+                sr.iterations = 1;
+                if let Some(ex) = ex {
+                    sr.status = Some(ex.response.status);
+                    let host = vars.get("rtsp_url").and_then(|u| rtsp::host_port(u).ok()).unwrap_or_default();
+                    let ex = if host.is_empty() { ex } else { rtsp::hole_host(&ex, &host) };
+                    exchanges.push((
+                        step.name.clone(),
+                        step.index,
+                        normalize::normalize(&ex, &cfg.redaction),
+                        step.golden,
+                    ));
+                }
+                sr.failures.extend(failures);
+                if !sr.failures.is_empty() {
+                    sr.verdict = Verdict::Failed;
+                }
+                result.steps.push(sr);
+                continue;
+            }
             StepAction::Sim(kind) => {
                 let began = Instant::now();
                 let done = if target.is_sim() {
@@ -530,10 +577,20 @@ async fn run_scenario(
             let mut sent = 0;
             loop {
                 sent += 1;
-                outcome = if step.connect.is_some() {
-                    client.send_fresh(&prepared).await
-                } else {
-                    client.send(&prepared).await
+                let send = async {
+                    if step.connect.is_some() {
+                        client.send_fresh(&prepared).await
+                    } else {
+                        client.send(&prepared).await
+                    }
+                };
+                outcome = match step.timeout_ms {
+                    None => send.await,
+                    Some(ms) => {
+                        tokio::time::timeout(Duration::from_millis(ms), send).await.unwrap_or_else(|_| {
+                            Err(NoAnswer::from(format!("no answer within timeout_ms = {ms}")))
+                        })
+                    }
                 };
                 failures = judge(step, &label, &outcome, &vars);
                 if failures.is_empty() || sent >= attempts {
@@ -604,6 +661,274 @@ async fn run_scenario(
     }
     result.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     (result, exchanges)
+}
+
+/// What an `rtsp` step produced.
+struct RtspOutcome {
+    status: Option<u16>,
+    attempts: u32,
+    failures: Vec<Failure>,
+    exchange: Option<NormExchange>,
+    abort: Option<String>,
+}
+
+/// One raw RTSP step over the scenario's connection (opened on first use, to `{{rtsp_url}}`).
+async fn rtsp_step(
+    sc: &Scenario,
+    step: &Step,
+    label: &str,
+    raw: &crate::scenario::RtspRaw,
+    conn: &mut Option<RtspConn>,
+    vars: &mut BTreeMap<String, String>,
+    cfg: &RunConfig,
+) -> RtspOutcome {
+    let fail = |kind, loc: &Loc, message: String| Failure {
+        kind,
+        loc: loc.clone(),
+        step: Some(label.to_owned()),
+        message,
+    };
+    let mut out =
+        RtspOutcome { status: None, attempts: 0, failures: Vec::new(), exchange: None, abort: None };
+    let Some(base) = vars.get("rtsp_url").cloned() else {
+        out.failures.push(fail(
+            FailureKind::Request,
+            &step.loc,
+            "no {{rtsp_url}}: the target has no RTSP listener (hardware: set CONFORM_RTSP_URL)".into(),
+        ));
+        out.abort = Some(format!("step {label} could not be built"));
+        return out;
+    };
+    let host = match rtsp::host_port(&base) {
+        Ok(h) => h,
+        Err(e) => {
+            out.failures.push(fail(FailureKind::Request, &step.loc, e));
+            out.abort = Some(format!("step {label} could not be built"));
+            return out;
+        }
+    };
+    let c = conn.get_or_insert_with(|| RtspConn::new(host.clone()));
+    if raw.raw.contains("{{rtsp_client_ports}}") {
+        match c.client_ports().await {
+            Ok(p) => {
+                vars.insert("rtsp_client_ports".into(), p);
+            }
+            Err(e) => {
+                out.failures.push(fail(FailureKind::Transport, &step.loc, e));
+                out.abort = Some(format!("step {label} could not be built"));
+                return out;
+            }
+        }
+    }
+    let built = substitute(&raw.raw, vars).and_then(|text| {
+        let auth = resolve_auth(&sc.auth, raw.auth.as_ref(), vars)?;
+        let uri = raw.digest_uri.as_deref().map(|u| substitute(u, vars)).transpose()?;
+        Ok((text, auth, uri))
+    });
+    let (text, auth, uri) = match built {
+        Ok(b) => b,
+        Err(e) => {
+            out.failures.push(fail(FailureKind::Request, &step.loc, e));
+            out.abort = Some(format!("step {label} could not be built"));
+            return out;
+        }
+    };
+    // A raw step only authenticates when it says so: the scenario's cookie default means none.
+    let auth = if raw.auth.is_some() { auth } else { crate::client::Auth::default() };
+    let attempts = step.retry.map_or(1, |r| r.attempts);
+    let interval = Duration::from_millis(step.retry.map_or(0, |r| r.interval_ms));
+    let limit = Duration::from_millis(step.timeout_ms.unwrap_or(30_000));
+    let (mut outcome, mut failures);
+    let mut sent = 0;
+    loop {
+        sent += 1;
+        let c = conn.get_or_insert_with(|| RtspConn::new(host.clone()));
+        outcome = match tokio::time::timeout(limit, c.send(&text, &auth, uri.as_deref())).await {
+            Ok(o) => o,
+            Err(_) => {
+                // The connection is mid-message: start over on the next step.
+                *conn = None;
+                Err(NoAnswer::from(format!("no RTSP answer within {} ms", limit.as_millis())))
+            }
+        };
+        failures = judge(step, label, &outcome, vars);
+        if failures.is_empty() || sent >= attempts {
+            break;
+        }
+        tokio::time::sleep(interval).await;
+    }
+    out.attempts = sent;
+    if sent > 1 && !failures.is_empty() {
+        for f in &mut failures {
+            f.message.push_str(&format!(" (after {sent} attempts)"));
+        }
+    }
+    out.failures = failures;
+    match outcome {
+        Err(_) => {
+            if step.connect.is_none() {
+                out.abort = Some(format!("step {label} got no answer"));
+            }
+        }
+        Ok(ex) => {
+            out.status = Some(ex.response.status);
+            for c in &step.captures {
+                let got = check::capture(&c.source, &ex.response).and_then(|v| store_capture(vars, c, v));
+                if let Err(e) = got {
+                    out.failures.push(fail(FailureKind::Capture, &c.loc, format!("capture {}: {e}", c.name)));
+                }
+            }
+            out.exchange = Some(normalize::normalize(&rtsp::hole_host(&ex, &host), &cfg.redaction));
+        }
+    }
+    out
+}
+
+/// A `play` step: retina plays the stream; codec, size, frame count and (simulators, with
+/// `start`) the in-band device time of every frame are checked. The exchange kept for the golden
+/// is `PLAY <url>` answered by the codec and size.
+async fn play_step(
+    sc: &Scenario,
+    step: &Step,
+    label: &str,
+    p: &PlaySpec,
+    vars: &BTreeMap<String, String>,
+    on_sim: bool,
+) -> (Vec<Failure>, Option<Exchange>) {
+    let fail = |kind, loc: &Loc, message: String| Failure {
+        kind,
+        loc: loc.clone(),
+        step: Some(label.to_owned()),
+        message,
+    };
+    let built = (|| -> Result<_, String> {
+        let url = substitute(&p.url, vars)?;
+        let start = match &p.start {
+            None => None,
+            Some(s) => {
+                let s = substitute(s, vars)?;
+                Some(
+                    chrono::DateTime::parse_from_rfc3339(&s)
+                        .map_err(|e| format!("play.start {s:?}: {e}"))?
+                        .timestamp_millis(),
+                )
+            }
+        };
+        let auth = resolve_auth(&sc.auth, p.auth.as_ref(), vars)?;
+        Ok((url, start, auth))
+    })();
+    let (url, start, auth) = match built {
+        Ok(b) => b,
+        Err(e) => return (vec![fail(FailureKind::Request, &step.loc, e)], None),
+    };
+    let limit = Duration::from_millis(step.timeout_ms.unwrap_or((p.seconds * 1000.0) as u64 + 30_000));
+    let (user, password) = match auth.mode {
+        crate::scenario::AuthMode::None => (None, None),
+        _ => (auth.user.as_deref(), auth.password.as_deref()),
+    };
+    let played = match rtsp::play(&url, p.transport, user, password, p.seconds, limit).await {
+        Ok(pl) => pl,
+        Err(e) => return (vec![fail(FailureKind::Transport, &step.loc, format!("play {url}: {e}"))], None),
+    };
+    let mut failures = Vec::new();
+    let e = &step.play_expect;
+    if let Some((want, loc)) = &e.codec {
+        if played.codec != *want {
+            failures.push(fail(
+                FailureKind::Assert,
+                loc,
+                format!("codec: expected {want}, got {}", played.codec),
+            ));
+        }
+    }
+    for (want, got, what) in
+        [(&e.width, played.size.map(|s| s.0), "width"), (&e.height, played.size.map(|s| s.1), "height")]
+    {
+        if let Some((w, loc)) = want {
+            if got != Some(*w) {
+                let got = got.map_or("unknown (no parameters)".to_owned(), |g| g.to_string());
+                failures.push(fail(FailureKind::Assert, loc, format!("{what}: expected {w}, got {got}")));
+            }
+        }
+    }
+    let min = e.min_frames.as_ref().map_or(1, |(n, _)| *n);
+    let min_loc = e.min_frames.as_ref().map_or(&step.loc, |(_, l)| l);
+    if (played.frames as u64) < u64::from(min) {
+        failures.push(fail(
+            FailureKind::Assert,
+            min_loc,
+            format!(
+                "frames: expected at least {min}, got {} ({:.2} s of media within {} ms)",
+                played.frames,
+                played.media_seconds,
+                limit.as_millis()
+            ),
+        ));
+    } else if played.media_seconds + 0.5 < p.seconds && e.min_frames.is_none() {
+        failures.push(fail(
+            FailureKind::Assert,
+            &step.loc,
+            format!(
+                "played {:.2} s of media, not {} s, within {} ms",
+                played.media_seconds,
+                p.seconds,
+                limit.as_millis()
+            ),
+        ));
+    }
+    if let (true, Some(start)) = (on_sim, start) {
+        let tol = (p.tolerance_seconds * 1000.0) as i64;
+        let (lo, hi) = (start - tol, start + (p.seconds * 1000.0) as i64 + tol);
+        for (i, t) in played.device_times.iter().enumerate() {
+            match t {
+                None => {
+                    failures.push(fail(
+                        FailureKind::Assert,
+                        &step.loc,
+                        format!("frame {i} carries no device time (SEI)"),
+                    ));
+                    break;
+                }
+                Some(t) if !(lo..=hi).contains(t) => {
+                    let at = |ms: i64| {
+                        chrono::DateTime::from_timestamp_millis(ms).map_or(ms.to_string(), |d| d.to_rfc3339())
+                    };
+                    failures.push(fail(
+                        FailureKind::Assert,
+                        &step.loc,
+                        format!(
+                            "frame {i} was recorded at {}, outside the requested window {} .. {}",
+                            at(*t),
+                            at(lo),
+                            at(hi)
+                        ),
+                    ));
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let transport = match p.transport {
+        crate::scenario::PlayTransport::Tcp => "tcp",
+        crate::scenario::PlayTransport::Udp => "udp",
+    };
+    let size = played.size.map_or("unknown".to_owned(), |(w, h)| format!("{w}x{h}"));
+    let ex = Exchange {
+        request: crate::client::OutRequest {
+            method: "PLAY".into(),
+            target: url,
+            headers: vec![("transport".into(), transport.into())],
+            body: Vec::new(),
+        },
+        response: crate::client::Response {
+            status: 200,
+            headers: vec![("codec".into(), played.codec.clone()), ("size".into(), size)],
+            body: Vec::new(),
+        },
+        elapsed_ms: 0.0,
+    };
+    (failures, Some(ex))
 }
 
 /// `str::floor_char_boundary` is unstable; this is the same for our use.

@@ -58,7 +58,7 @@ impl Scenario {
     pub fn sim_steps(&self) -> impl Iterator<Item = (&Step, &PreconditionKind)> {
         self.steps.iter().filter_map(|s| match &s.action {
             StepAction::Sim(k) => Some((s, k)),
-            StepAction::Http(_) => None,
+            StepAction::Http(_) | StepAction::Rtsp(_) | StepAction::Play(_) => None,
         })
     }
 }
@@ -82,6 +82,53 @@ pub struct Step {
     pub repeat: Option<Repeat>,
     /// Whether the exchange goes into the golden file.
     pub golden: bool,
+    /// `timeout_ms`: how long one send (or a whole `play`) may take before it counts as no answer.
+    pub timeout_ms: Option<u64>,
+    /// `expect.codec`, `expect.width`, ... of a `play` step.
+    pub play_expect: PlayExpect,
+}
+
+/// What a `play` step expects of the stream (`expect.codec`, `expect.width`, `expect.height`,
+/// `expect.min_frames`), each with its line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlayExpect {
+    pub codec: Option<(String, Loc)>,
+    pub width: Option<(u32, Loc)>,
+    pub height: Option<(u32, Loc)>,
+    pub min_frames: Option<(u32, Loc)>,
+}
+
+/// `rtsp = { raw = "...", auth = {...}, digest_uri = "..." }`: one request written out as on the
+/// wire (lines joined with CRLF by the runner), sent over the scenario's RTSP connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RtspRaw {
+    pub raw: String,
+    /// `auth = { mode = "digest", user, password }` adds an `Authorization` answering the last
+    /// Digest challenge seen on the connection (or the one this request draws).
+    pub auth: Option<AuthSpec>,
+    /// The `uri` the digest covers (default: the request URL).
+    pub digest_uri: Option<String>,
+}
+
+/// Lower-transport of a `play` step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayTransport {
+    Tcp,
+    Udp,
+}
+
+/// `play = { url, transport, seconds, start, auth, tolerance_seconds }`: play the stream with a real
+/// RTSP client (retina) for `seconds` of media.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaySpec {
+    pub url: String,
+    pub transport: PlayTransport,
+    pub seconds: f64,
+    /// RFC 3339 clock time playback was asked to start at; on a simulator every frame's in-band
+    /// time must fall in `[start - tolerance, start + seconds + tolerance]`.
+    pub start: Option<String>,
+    pub tolerance_seconds: f64,
+    pub auth: Option<AuthSpec>,
 }
 
 /// What a step does.
@@ -90,6 +137,10 @@ pub enum StepAction {
     Http(Box<Request>),
     /// A `/__sim` call between HTTP steps (simulators; see docs/scenarios.md for hardware).
     Sim(PreconditionKind),
+    /// A raw RTSP request over the scenario's RTSP connection.
+    Rtsp(Box<RtspRaw>),
+    /// Playback through a real RTSP client.
+    Play(Box<PlaySpec>),
 }
 
 /// `expect.connect`.
@@ -332,6 +383,8 @@ pub enum CaptureSource {
     Kv(String),
     /// A regex on the body: group 1 when there is one, else the whole match.
     Regex(String),
+    /// `header` with `regex`: the regex on the header's first value (group 1, else the match).
+    HeaderRegex(String, String),
 }
 
 /// A simulator-only `/__sim` call made before the steps.
@@ -435,6 +488,12 @@ struct RawStep {
     #[serde(default)]
     sim: Option<Spanned<RawPrecondition>>,
     #[serde(default)]
+    rtsp: Option<RawRtsp>,
+    #[serde(default)]
+    play: Option<RawPlay>,
+    #[serde(default)]
+    timeout_ms: Option<u64>,
+    #[serde(default)]
     retry: Option<Spanned<RawRetry>>,
     #[serde(default)]
     repeat: Option<Spanned<RawRepeat>>,
@@ -459,7 +518,43 @@ struct RawExpect {
     status: Option<Spanned<u16>>,
     #[serde(default)]
     connect: Option<Spanned<String>>,
+    #[serde(default)]
+    codec: Option<Spanned<String>>,
+    #[serde(default)]
+    width: Option<Spanned<u32>>,
+    #[serde(default)]
+    height: Option<Spanned<u32>>,
+    #[serde(default)]
+    min_frames: Option<Spanned<u32>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRtsp {
+    raw: String,
+    #[serde(default)]
+    auth: Option<AuthSpec>,
+    #[serde(default)]
+    digest_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlay {
+    url: String,
+    #[serde(default)]
+    transport: Option<String>,
+    seconds: f64,
+    #[serde(default)]
+    start: Option<String>,
+    #[serde(default)]
+    tolerance_seconds: Option<f64>,
+    #[serde(default)]
+    auth: Option<AuthSpec>,
+}
+
+/// Largest `play.seconds` and `timeout_ms` (ten minutes).
+pub const MAX_PLAY_SECONDS: f64 = 600.0;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -735,17 +830,54 @@ fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError
     if s.name.trim().is_empty() || s.name.contains('#') {
         return Err(cx.err(at, "a step needs a non-empty `name` without `#`"));
     }
-    let action = match (s.request, s.sim) {
-        (Some(r), None) => StepAction::Http(Box::new(request(cx, at, r)?)),
-        (None, Some(sim)) => {
-            let sat = sim.span().start;
-            StepAction::Sim(control_kind(cx, sat, sim.into_inner(), "a `sim` step")?)
-        }
-        _ => return Err(cx.err(at, "a [[step]] takes exactly one of `request` and `sim`")),
+    let kinds =
+        s.request.is_some() as u8 + s.sim.is_some() as u8 + s.rtsp.is_some() as u8 + s.play.is_some() as u8;
+    if kinds != 1 {
+        return Err(cx.err(at, "a [[step]] takes exactly one of `request`, `sim`, `rtsp` and `play`"));
+    }
+    let action = if let Some(r) = s.request {
+        StepAction::Http(Box::new(request(cx, at, r)?))
+    } else if let Some(sim) = s.sim {
+        let sat = sim.span().start;
+        StepAction::Sim(control_kind(cx, sat, sim.into_inner(), "a `sim` step")?)
+    } else if let Some(r) = s.rtsp {
+        StepAction::Rtsp(Box::new(rtsp_raw(cx, at, r)?))
+    } else if let Some(p) = s.play {
+        StepAction::Play(Box::new(play(cx, at, p)?))
+    } else {
+        unreachable!("exactly one kind was counted")
     };
+    if let Some(t) = s.timeout_ms {
+        if t == 0 || t > (MAX_PLAY_SECONDS * 1000.0) as u64 {
+            return Err(cx.err(at, "timeout_ms must be 1..=600000"));
+        }
+    }
+    let is_play = matches!(action, StepAction::Play(_));
+    let mut play_expect = PlayExpect::default();
     let (status, connect) = match s.expect {
         None => (None, None),
         Some(e) => {
+            let media_keys =
+                e.codec.is_some() || e.width.is_some() || e.height.is_some() || e.min_frames.is_some();
+            if media_keys && !is_play {
+                return Err(cx.err(at, "expect.codec, width, height and min_frames belong to a `play` step"));
+            }
+            if is_play && (e.status.is_some() || e.connect.is_some()) {
+                return Err(cx.err(at, "a `play` step takes no expect.status or expect.connect"));
+            }
+            let spanned = |v: Spanned<u32>| {
+                let l = cx.loc(v.span().start);
+                (v.into_inner(), l)
+            };
+            play_expect = PlayExpect {
+                codec: e.codec.map(|c| {
+                    let l = cx.loc(c.span().start);
+                    (c.into_inner().to_ascii_lowercase(), l)
+                }),
+                width: e.width.map(spanned),
+                height: e.height.map(spanned),
+                min_frames: e.min_frames.map(spanned),
+            };
             let status = e.status.map(|st| {
                 let line_at = st.span().start;
                 (st.into_inner(), cx.loc(line_at))
@@ -800,7 +932,16 @@ fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError
             Some(Repeat { condition: assertion_at(cx, rat, r.condition, "repeat.while")?, max: r.max })
         }
     };
+    if is_play && (!asserts.is_empty() || !captures.is_empty() || retry.is_some() || repeat.is_some()) {
+        return Err(cx.err(at, "a `play` step takes no asserts, captures, `retry` or `repeat`; use expect.codec, width, height, min_frames"));
+    }
+    if matches!(action, StepAction::Rtsp(_)) && repeat.is_some() {
+        return Err(cx.err(at, "an `rtsp` step takes no `repeat`"));
+    }
     let is_sim = matches!(action, StepAction::Sim(_));
+    if is_sim && s.timeout_ms.is_some() {
+        return Err(cx.err(at, "a `sim` step takes no `timeout_ms`"));
+    }
     if is_sim
         && (status.is_some()
             || connect.is_some()
@@ -835,6 +976,55 @@ fn step(cx: &Ctx, index: usize, s: Spanned<RawStep>) -> Result<Step, FormatError
         retry,
         repeat,
         golden,
+        timeout_ms: s.timeout_ms,
+        play_expect,
+    })
+}
+
+fn rtsp_raw(cx: &Ctx, at: usize, r: RawRtsp) -> Result<RtspRaw, FormatError> {
+    let first = r.raw.trim_start().lines().next().unwrap_or("");
+    let parts: Vec<&str> = first.split_whitespace().collect();
+    if parts.len() != 3 || !parts[2].starts_with("RTSP/") {
+        return Err(cx.err(at, format!("rtsp.raw must start with `METHOD URL RTSP/1.0`, not {first:?}")));
+    }
+    if let Some(a) = &r.auth {
+        if !matches!(a.mode, AuthMode::Digest | AuthMode::Basic | AuthMode::None) {
+            return Err(cx.err(at, "rtsp.auth.mode must be \"digest\", \"basic\" or \"none\""));
+        }
+    }
+    Ok(RtspRaw { raw: r.raw, auth: r.auth, digest_uri: r.digest_uri })
+}
+
+fn play(cx: &Ctx, at: usize, p: RawPlay) -> Result<PlaySpec, FormatError> {
+    let transport = match p.transport.as_deref() {
+        None | Some("tcp") => PlayTransport::Tcp,
+        Some("udp") => PlayTransport::Udp,
+        Some(other) => {
+            return Err(cx.err(at, format!("play.transport {other:?}: expected \"tcp\" or \"udp\"")))
+        }
+    };
+    if !(p.seconds.is_finite() && p.seconds > 0.0 && p.seconds <= MAX_PLAY_SECONDS) {
+        return Err(cx.err(at, "play.seconds must be a number of seconds in (0, 600]"));
+    }
+    let tolerance_seconds = p.tolerance_seconds.unwrap_or(2.0);
+    if !(tolerance_seconds.is_finite() && tolerance_seconds >= 0.0) {
+        return Err(cx.err(at, "play.tolerance_seconds must be a non-negative number"));
+    }
+    if let Some(st) = &p.start {
+        if !st.contains("{{") && chrono::DateTime::parse_from_rfc3339(st).is_err() {
+            return Err(cx.err(at, format!("play.start {st:?} is not an RFC 3339 time")));
+        }
+    }
+    if !p.url.starts_with("rtsp://") && !p.url.starts_with("{{") {
+        return Err(cx.err(at, format!("play.url {:?} must be an rtsp:// URL", p.url)));
+    }
+    Ok(PlaySpec {
+        url: p.url,
+        transport,
+        seconds: p.seconds,
+        start: p.start,
+        tolerance_seconds,
+        auth: p.auth,
     })
 }
 
@@ -980,8 +1170,17 @@ fn capture(cx: &Ctx, c: Spanned<RawCapture>) -> Result<Capture, FormatError> {
     if let Some(p) = c.json {
         sources.push(CaptureSource::Json(p));
     }
+    let mut regex = c.regex;
     if let Some(h) = c.header {
-        sources.push(CaptureSource::Header(h.to_ascii_lowercase()));
+        match regex.take() {
+            Some(r) => {
+                if let Err(e) = regex::Regex::new(&r) {
+                    return Err(cx.err(at, format!("`regex` is not a valid regex: {e}")));
+                }
+                sources.push(CaptureSource::HeaderRegex(h.to_ascii_lowercase(), r));
+            }
+            None => sources.push(CaptureSource::Header(h.to_ascii_lowercase())),
+        }
     }
     if let Some(k) = c.cookie {
         sources.push(CaptureSource::Cookie(k));
@@ -992,7 +1191,7 @@ fn capture(cx: &Ctx, c: Spanned<RawCapture>) -> Result<Capture, FormatError> {
     if let Some(k) = c.kv {
         sources.push(CaptureSource::Kv(k));
     }
-    if let Some(r) = c.regex {
+    if let Some(r) = regex {
         if let Err(e) = regex::Regex::new(&r) {
             return Err(cx.err(at, format!("`regex` is not a valid regex: {e}")));
         }
@@ -1017,11 +1216,15 @@ fn capture(cx: &Ctx, c: Spanned<RawCapture>) -> Result<Capture, FormatError> {
     Ok(Capture { loc: cx.loc(at), name: c.name, source: sources.remove(0), accumulate })
 }
 
-/// Every `*.toml` below `dir/<device>`, sorted, parsed. Paths in messages are as found under `dir`.
+/// The suite settings file directly under `scenarios/<device>/` (not a scenario).
+pub const SUITE_FILE: &str = "suite.toml";
+
+/// Every `*.toml` below `dir/<device>` except the suite file, sorted, parsed. Paths in messages are as found under `dir`.
 pub fn load_device(dir: &Path, device: &str) -> Result<Vec<Scenario>, Vec<FormatError>> {
     let root = dir.join(device);
     let mut files = Vec::new();
     collect(&root, &mut files);
+    files.retain(|f| *f != root.join(SUITE_FILE));
     files.sort();
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -1194,7 +1397,7 @@ accumulate = "sum"
     fn rejects_malformed_control_steps_with_lines() {
         let both = CONTROL.replace("sim = { clock", "request = { path = \"/\" }\nsim = { clock");
         let e = parse("x.toml", "a/x", &both).unwrap_err();
-        assert!(e.message.contains("exactly one of `request` and `sim`"), "{e}");
+        assert!(e.message.contains("exactly one of `request`, `sim`, `rtsp` and `play`"), "{e}");
         let sim_expect =
             CONTROL.replace("advance_seconds = 21 } }", "advance_seconds = 21 } }\nexpect.status = 200");
         let e = parse("x.toml", "a/x", &sim_expect).unwrap_err();
@@ -1220,5 +1423,69 @@ accumulate = "sum"
         assert_eq!(e.loc.line, 17);
         let unknown = CONTROL.replace("max = 20", "max = 20, until = 1");
         assert!(parse("x.toml", "a/x", &unknown).unwrap_err().message.contains("until"));
+    }
+
+    const MEDIA: &str = r#"
+name = "rtsp"
+
+[[step]]
+name = "options"
+rtsp = { raw = """
+OPTIONS {{rtsp_url}}/cam=cam1 RTSP/1.0
+CSeq: 0
+""", auth = { mode = "digest", user = "test", password = "test" }, digest_uri = "{{rtsp_url}}" }
+timeout_ms = 500
+expect.status = 200
+
+[[step.capture]]
+name = "nonce"
+header = "www-authenticate"
+regex = 'nonce="(\w+)"'
+
+[[step]]
+name = "play"
+play = { url = "{{rtsp_url}}/cam=cam1", transport = "udp", seconds = 2, start = "2023-07-12T19:11:44Z" }
+expect = { codec = "H264", width = 320, min_frames = 5 }
+"#;
+
+    #[test]
+    fn parses_rtsp_and_play_steps_with_their_expectations() {
+        let s = parse("x.toml", "rtsp/x", MEDIA).unwrap();
+        let StepAction::Rtsp(r) = &s.steps[0].action else { panic!("an rtsp step") };
+        assert!(r.raw.contains("CSeq: 0"));
+        assert_eq!(r.auth.as_ref().unwrap().mode, AuthMode::Digest);
+        assert_eq!(s.steps[0].timeout_ms, Some(500));
+        assert_eq!(
+            s.steps[0].captures[0].source,
+            CaptureSource::HeaderRegex("www-authenticate".into(), "nonce=\"(\\w+)\"".into())
+        );
+        let StepAction::Play(p) = &s.steps[1].action else { panic!("a play step") };
+        assert_eq!((p.transport, p.seconds, p.tolerance_seconds), (PlayTransport::Udp, 2.0, 2.0));
+        let e = &s.steps[1].play_expect;
+        assert_eq!(e.codec.as_ref().map(|c| (c.0.as_str(), c.1.line)), Some(("h264", 21)));
+        assert_eq!(e.width.as_ref().map(|w| w.0), Some(320));
+        assert_eq!(e.height, None);
+        assert!(s.steps[1].golden);
+    }
+
+    #[test]
+    fn rejects_malformed_rtsp_and_play_steps() {
+        let bad_line = MEDIA.replace("OPTIONS {{rtsp_url}}/cam=cam1 RTSP/1.0", "OPTIONS /x");
+        assert!(parse("x.toml", "a/x", &bad_line).unwrap_err().message.contains("METHOD URL RTSP/1.0"));
+        let asserted = format!("{MEDIA}\n[[step.assert]]\nbody = true\ncontains = \"x\"\n");
+        assert!(parse("x.toml", "a/x", &asserted)
+            .unwrap_err()
+            .message
+            .contains("a `play` step takes no asserts"));
+        let http_media = MEDIA.replace("expect.status = 200", "expect.codec = \"h264\"");
+        assert!(parse("x.toml", "a/x", &http_media).unwrap_err().message.contains("belong to a `play` step"));
+        let slow = MEDIA.replace("seconds = 2,", "seconds = 0,");
+        assert!(parse("x.toml", "a/x", &slow).unwrap_err().message.contains("play.seconds"));
+        let tr = MEDIA.replace("\"udp\"", "\"sctp\"");
+        assert!(parse("x.toml", "a/x", &tr).unwrap_err().message.contains("play.transport"));
+        let start = MEDIA.replace("2023-07-12T19:11:44Z", "yesterday");
+        assert!(parse("x.toml", "a/x", &start).unwrap_err().message.contains("RFC 3339"));
+        let t0 = MEDIA.replace("timeout_ms = 500", "timeout_ms = 0");
+        assert!(parse("x.toml", "a/x", &t0).unwrap_err().message.contains("timeout_ms"));
     }
 }

@@ -16,6 +16,10 @@ pub const ENV_USER: &str = "CONFORM_USER";
 pub const ENV_PASSWORD: &str = "CONFORM_PASSWORD";
 /// `CONFORM_CRED_<ROLE>_USER` / `CONFORM_CRED_<ROLE>_PASSWORD` for other roles.
 pub const ENV_CRED_PREFIX: &str = "CONFORM_CRED_";
+/// RTSP base URL of the hardware (default `rtsp://<host of --target>:8554`).
+pub const ENV_RTSP_URL: &str = "CONFORM_RTSP_URL";
+/// Port of the FortiRecorder playback service (spec §2.3.1).
+pub const DEFAULT_RTSP_PORT: u16 = 8554;
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +107,23 @@ pub struct Options {
     /// Hardware provenance for `capture`.
     pub model: Option<String>,
     pub firmware: Option<String>,
+    /// Device options of the in-process simulator (suite file `[target] options`, then
+    /// `--device-option`).
+    pub device_options: serde_json::Map<String, Value>,
+    /// Media cache of the in-process simulator.
+    pub media_cache: Option<std::path::PathBuf>,
+}
+
+/// `rtsp://HOST:8554` for a hardware base URL `https://HOST[:port]/...`.
+pub fn default_rtsp_url(base: &str) -> Option<String> {
+    let rest = base.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    let host = if authority.starts_with('[') {
+        authority.split_once(']').map(|(h, _)| format!("{h}]"))?
+    } else {
+        authority.split(':').next()?.to_owned()
+    };
+    (!host.is_empty()).then(|| format!("rtsp://{host}:{DEFAULT_RTSP_PORT}"))
 }
 
 impl Target {
@@ -115,12 +136,22 @@ impl Target {
         let sim_source = Source::Simulator { name: devices::simulator_name(&o.device) };
         match spec {
             TargetSpec::Sim => {
-                let ip = devices::start(&o.device, o.profile.as_deref(), o.clock_ms).await?;
+                let so = devices::StartOptions {
+                    profile: o.profile.clone(),
+                    clock_ms: o.clock_ms,
+                    options: Value::Object(o.device_options.clone()),
+                    media_cache: o.media_cache.clone(),
+                };
+                let ip = devices::start(&o.device, &so).await?;
+                let mut vars = cred_vars(&ip.info);
+                if let Some(u) = &ip.rtsp_url {
+                    vars.insert("rtsp_url".into(), u.clone());
+                }
                 Ok(Target {
                     label: format!("in-process {} simulator ({})", o.device, ip.info.profile),
                     base_url: ip.base_url.clone(),
                     control: Some(ip.control_url.clone()),
-                    vars: cred_vars(&ip.info),
+                    vars,
                     secrets: Vec::new(),
                     profile: Some(o.profile.clone().unwrap_or_else(|| ip.info.profile.clone())),
                     source: sim_source,
@@ -153,11 +184,15 @@ impl Target {
                         return Err(format!("device {} runs profile {:?}, not {p:?}", info.id, info.profile));
                     }
                 }
+                let mut vars = cred_vars(&info);
+                if let Some(r) = info.urls.get("rtsp") {
+                    vars.insert("rtsp_url".into(), r.trim_end_matches('/').to_owned());
+                }
                 Ok(Target {
                     label: format!("devsim at {url}, device {} ({})", info.id, info.profile),
                     base_url: base.trim_end_matches('/').to_owned(),
                     control: Some(format!("{url}/__sim/devices/{}", info.id)),
-                    vars: cred_vars(&info),
+                    vars,
                     secrets: Vec::new(),
                     profile: Some(info.profile.clone()),
                     source: sim_source,
@@ -169,7 +204,11 @@ impl Target {
             }
             TargetSpec::Hardware(url) => {
                 let env: Vec<(String, String)> = std::env::vars().collect();
-                let vars = env_vars(&env);
+                let mut vars = env_vars(&env);
+                let rtsp = env.iter().find(|(k, _)| k == ENV_RTSP_URL).map(|(_, v)| v.clone());
+                if let Some(r) = rtsp.or_else(|| default_rtsp_url(url)) {
+                    vars.insert("rtsp_url".into(), r.trim_end_matches('/').to_owned());
+                }
                 let secrets =
                     vars.iter().filter(|(k, _)| k.ends_with(".password")).map(|(_, v)| v.clone()).collect();
                 Ok(Target {
@@ -327,5 +366,13 @@ mod tests {
         assert_eq!(v.get("cred.admin.password").map(String::as_str), Some("pw"));
         assert_eq!(v.get("cred.service_clip.password").map(String::as_str), Some("1234"));
         assert_eq!(v.len(), 3);
+    }
+
+    #[test]
+    fn hardware_rtsp_url_is_port_8554_of_the_target_host() {
+        assert_eq!(default_rtsp_url("https://10.0.0.5").as_deref(), Some("rtsp://10.0.0.5:8554"));
+        assert_eq!(default_rtsp_url("https://frc:8443/x").as_deref(), Some("rtsp://frc:8554"));
+        assert_eq!(default_rtsp_url("https://[fd00::5]:443").as_deref(), Some("rtsp://[fd00::5]:8554"));
+        assert_eq!(default_rtsp_url("nohost"), None);
     }
 }

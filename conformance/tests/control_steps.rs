@@ -18,6 +18,8 @@ async fn hardware_target(url: &str) -> Target {
         clock_ms: 0,
         model: None,
         firmware: None,
+        device_options: Default::default(),
+        media_cache: None,
     };
     Target::open(&TargetSpec::Hardware(url.to_owned()), &opts).await.unwrap()
 }
@@ -242,6 +244,8 @@ async fn the_next_scenario_finds_a_halted_simulator_powered_on_and_reset() {
         clock_ms: devsim_conformance::target::DEFAULT_CLOCK_MS,
         model: None,
         firmware: None,
+        device_options: Default::default(),
+        media_cache: None,
     };
     let target = Target::open(&TargetSpec::Sim, &opts).await.unwrap();
     let mut c = cfg(tmp.path(), false);

@@ -84,6 +84,8 @@ async fn hardware_target(url: &str) -> Target {
         clock_ms: 0,
         model: None,
         firmware: None,
+        device_options: Default::default(),
+        media_cache: None,
     };
     Target::open(&TargetSpec::Hardware(url.to_owned()), &opts).await.unwrap()
 }
