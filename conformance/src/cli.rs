@@ -81,6 +81,9 @@ pub struct Common {
     /// Only scenarios whose name or id contains this text; repeatable.
     #[arg(long)]
     pub name: Vec<String>,
+    /// Leave out scenarios with this tag (or area); repeatable (CI: `--skip-tag slow`).
+    #[arg(long)]
+    pub skip_tag: Vec<String>,
     /// List the selected scenarios and exit.
     #[arg(long)]
     pub list: bool,
@@ -267,8 +270,11 @@ async fn execute(cli: Cli, out: &mut dyn Write) -> Result<i32, String> {
     if all.is_empty() {
         return Err(format!("no scenarios under {}", scen_dir.join(&common.device).display()));
     }
-    let selected: Vec<Scenario> =
-        all.into_iter().filter(|s| runner::selected(s, &common.tag, &common.name)).collect();
+    let selected: Vec<Scenario> = all
+        .into_iter()
+        .filter(|s| runner::selected(s, &common.tag, &common.name))
+        .filter(|s| !common.skip_tag.iter().any(|t| s.tags.contains(t) || s.area == *t))
+        .collect();
     if common.list {
         for s in &selected {
             let mut marks = String::new();

@@ -272,6 +272,10 @@ pub struct Deviation {
     /// `<area>/<scenario>#<step name>`.
     pub step: String,
     pub reason: String,
+    /// Text of a step failure (status or assert) the device is known to produce: a scenario
+    /// expectation it does not meet. Such a failure is reported as known, not as a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -291,6 +295,13 @@ impl Ledger {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
+    }
+
+    /// The entry excusing failure `message` of step `step_id`, if any.
+    pub fn find_failure(&self, step_id: &str, message: &str) -> Option<&Deviation> {
+        self.deviations
+            .iter()
+            .find(|d| d.step == step_id && d.failure.as_deref().is_some_and(|f| message.contains(f)))
     }
 
     pub fn find(&self, step_id: &str) -> Option<&Deviation> {

@@ -45,6 +45,12 @@ pub fn text(rep: &Report) -> String {
             }
             _ => None,
         })
+        .chain(
+            rep.scenarios
+                .iter()
+                .flat_map(|s| s.steps.iter())
+                .flat_map(|st| st.known_failures.iter().map(move |k| format!("  {}: {k}", st.id))),
+        )
         .collect();
     if !known.is_empty() {
         let _ = writeln!(out, "\nKnown deviations (ledger):");

@@ -17,6 +17,8 @@ async fn fortirecorder_suite_conforms_on_the_in_process_simulator() {
         "--target",
         "sim",
         "--require-goldens",
+        "--skip-tag",
+        "slow",
         "--report",
         "json",
         json.to_str().unwrap(),
@@ -49,11 +51,20 @@ async fn fortirecorder_suite_conforms_on_the_in_process_simulator() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fortirecorder_suite_conforms_on_the_fw_later_profile() {
-    let args: Vec<String> =
-        ["conform", "run", "--device", "fortirecorder", "--profile", "fw-later", "--require-goldens"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let args: Vec<String> = [
+        "conform",
+        "run",
+        "--device",
+        "fortirecorder",
+        "--profile",
+        "fw-later",
+        "--require-goldens",
+        "--skip-tag",
+        "slow",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_cli(args, &mut out, &mut err).await;
     let out = String::from_utf8_lossy(&out);
