@@ -10,7 +10,7 @@ use devsim_core::{Clock, DeviceConfig, DeviceInfo, DynDevice, Store};
 use tokio_util::sync::CancellationToken;
 
 /// Device kinds the runner can start in-process.
-pub const KINDS: [&str; 1] = ["fortirecorder"];
+pub const KINDS: [&str; 2] = ["fortirecorder", "fortios"];
 
 /// A device started inside this process on 127.0.0.1:0, with an ephemeral store and a manual
 /// clock, and a control listener of its own (so `/__sim` stays reachable while the device is
@@ -91,6 +91,13 @@ pub async fn start(kind: &str, o: &StartOptions) -> Result<InProcess, String> {
             let rtsp = devsim_rtsp::serve(l, d.rtsp(), shutdown.clone());
             (Arc::new(d), app, Some(rtsp))
         }
+        "fortios" => {
+            let store = Store::ephemeral(devsim_fortios::KIND, devsim_fortios::STATE_VERSION);
+            let d = devsim_fortios::open(cfg, store, clock)
+                .map_err(|e| format!("cannot start the fortios simulator: {e}"))?;
+            let app = d.router();
+            (Arc::new(d), app, None)
+        }
         other => return Err(format!("no in-process simulator for device kind {other:?} (known: {KINDS:?})")),
     };
     let rtsp_url = rtsp.as_ref().map(|r| format!("rtsp://{}", r.local_addr()));
@@ -123,6 +130,7 @@ pub async fn start(kind: &str, o: &StartOptions) -> Result<InProcess, String> {
 pub fn simulator_name(kind: &str) -> String {
     match kind {
         "fortirecorder" => format!("devsim-fortirecorder {}", env!("CARGO_PKG_VERSION")),
+        "fortios" => format!("devsim-fortios {}", env!("CARGO_PKG_VERSION")),
         other => format!("devsim-{other} {}", env!("CARGO_PKG_VERSION")),
     }
 }
@@ -147,6 +155,7 @@ pub fn routes(kind: &str) -> Option<Vec<Route>> {
             }
             Some(out)
         }
+        "fortios" => Some(fortios_routes()),
         _ => None,
     }
 }
@@ -168,6 +177,54 @@ pub fn classify(kind: &str, method: &str, target: &str, body: &[u8]) -> Option<R
             };
             Some(Route { resource: res.name().to_owned(), action: format!("{action:?}") })
         }
+        "fortios" => fortios_classify(method, target),
         _ => None,
     }
+}
+
+/// FortiOS routes (`devsim_fortios::route_table()`): resource = the route's path, action = its
+/// method (CMDB tables: `GET` reads, `POST` writes; singletons: `GET` and `PUT`).
+fn fortios_routes() -> Vec<Route> {
+    let mut out: Vec<Route> = devsim_fortios::route_table()
+        .into_iter()
+        .map(|r| Route { resource: r.path, action: r.method.to_owned() })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The FortiOS route of a request: `/logincheck` and `/logout`; CMDB `<path>/<name>` (any mkey or
+/// child below it; non-GET counts as the table's write route, whatever its method); monitor
+/// `<area>/<resource>[/<action>]` (action omitted = `select`).
+fn fortios_classify(method: &str, target: &str) -> Option<Route> {
+    let path = target.split('?').next().unwrap_or(target);
+    let routes = fortios_routes();
+    let find = |resource: &str, action: &str| {
+        routes.iter().find(|r| r.resource == resource && r.action == action).cloned()
+    };
+    if path == "/logincheck" || path == "/logout" {
+        return find(path, "POST");
+    }
+    if let Some(rest) = path.strip_prefix("/api/v2/cmdb/") {
+        let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+        if segs.len() < 2 {
+            return find("/api/v2/cmdb/", method);
+        }
+        let resource = format!("/api/v2/cmdb/{}/{}", segs[0], segs[1]);
+        if method == "GET" {
+            return find(&resource, "GET");
+        }
+        return find(&resource, "POST").or_else(|| find(&resource, "PUT"));
+    }
+    if let Some(rest) = path.strip_prefix("/api/v2/monitor/") {
+        let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+        let resource = match segs.as_slice() {
+            [area, res] => format!("/api/v2/monitor/{area}/{res}/select"),
+            [area, res, action] => format!("/api/v2/monitor/{area}/{res}/{action}"),
+            _ => return None,
+        };
+        return find(&resource, method);
+    }
+    None
 }
