@@ -189,7 +189,8 @@ impl RtspDevice for FrcRtsp {
 
     fn session_seed(&self) -> SessionSeed {
         if !self.doc_replay {
-            return SessionSeed::random();
+            // FortiRecorder numbers the first RTP packet of a session 1 (spec §2.3.2, §4.8).
+            return SessionSeed { first_seq: 1, ..SessionSeed::random() };
         }
         let i = self.seeds.fetch_add(1, Ordering::Relaxed);
         let (id, rtp_base, port) = DOC_SESSIONS[i % DOC_SESSIONS.len()];
