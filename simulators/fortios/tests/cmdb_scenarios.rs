@@ -271,8 +271,6 @@ fn s_c16_purge_is_all_or_nothing() {
     for n in ["a1", "a2"] {
         assert_eq!(d.post(&format!("{ADDR}?vdom=vdom1"), json!({"name": n})).status, 200);
     }
-    // vdom1's factory SSL-VPN portals use SSLVPN_TUNNEL_ADDR1: drop them first.
-    assert_eq!(d.delete("/api/v2/cmdb/vpn.ssl.web/portal?vdom=vdom1").status, 200);
     let r = d.delete(&format!("{ADDR}?vdom=vdom1"));
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(d.keys(&format!("{ADDR}?vdom=vdom1"), "name").is_empty());

@@ -263,11 +263,6 @@ async fn s_c16_purge_is_all_or_nothing() {
             StatusCode::OK
         );
     }
-    // vdom1's factory SSL-VPN portals use SSLVPN_TUNNEL_ADDR1: drop them first.
-    assert_eq!(
-        s.call(&a, "DELETE", "/api/v2/cmdb/vpn.ssl.web/portal?vdom=vdom1", None).await.status,
-        StatusCode::OK
-    );
     let purge = s.call(&a, "DELETE", "/api/v2/cmdb/firewall/address?vdom=vdom1", None).await;
     assert_eq!(purge.status, StatusCode::OK, "{:?}", purge.body);
     assert!(s.get(&a, "/api/v2/cmdb/firewall/address?vdom=vdom1").await.names().is_empty());
