@@ -32,9 +32,14 @@ pub fn init_shared(cache_dir: impl Into<PathBuf>) -> devsim_core::Result<MediaSo
             dir.display()
         )));
     }
-    if let Err(e) = got.check() {
-        tracing::warn!(error = %e, "media: VideoClip and RTSP will answer errors until ffmpeg is installed");
-    }
+    // Looking for ffmpeg runs `ffmpeg -version` (tens of milliseconds): do it off the start-up path,
+    // so the devices answer at once; the first media request waits for the same check if needed.
+    let probe = got.clone();
+    std::thread::spawn(move || {
+        if let Err(e) = probe.check() {
+            tracing::warn!(error = %e, "media: VideoClip and RTSP will answer errors until ffmpeg is installed");
+        }
+    });
     Ok(got.clone())
 }
 
