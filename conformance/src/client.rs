@@ -148,7 +148,9 @@ pub fn request_target(path: &str, query: &[(String, String)]) -> String {
     }
     let q: Vec<String> =
         query.iter().map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v))).collect();
-    format!("{path}?{}", q.join("&"))
+    // A path may carry its own query already (e.g. repeated `filter=`): append to it.
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}{}", q.join("&"))
 }
 
 /// No HTTP answer: the reason, worded for the report, and whether the TCP connection was refused.
@@ -350,6 +352,14 @@ fn describe_transport(url: &str, e: &reqwest::Error) -> NoAnswer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_table_joins_a_query_already_in_the_path() {
+        let q = vec![("count".to_owned(), "5".to_owned())];
+        assert_eq!(request_target("/a", &q), "/a?count=5");
+        assert_eq!(request_target("/a?filter=x==1&filter=y==2", &q), "/a?filter=x==1&filter=y==2&count=5");
+        assert_eq!(request_target("/a?b=1", &[]), "/a?b=1");
+    }
 
     #[test]
     fn set_cookie_parsing_and_jar_expiry() {
