@@ -191,37 +191,8 @@ fn admin_cookie() -> Result<String> {
 }
 
 fn load(seconds: u64, connections: usize, cookie: &str) -> Result<(u64, Vec<u64>)> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let count = Arc::new(AtomicU64::new(0));
-    let lat = Arc::new(Mutex::new(Vec::<u64>::new()));
     let req = format!("GET /api/v1/CameraStatus HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\n\r\n");
-    let mut workers = Vec::new();
-    for _ in 0..connections {
-        let (stop, count, lat, req) = (stop.clone(), count.clone(), lat.clone(), req.clone());
-        workers.push(std::thread::spawn(move || -> Result<()> {
-            let mut c = connect(DEFAULT_HTTP)?;
-            let mut mine = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                let (s, _, _) = exchange(&mut c, req.as_bytes())?;
-                if s != 200 {
-                    bail!("CameraStatus answered {s}");
-                }
-                mine.push(t.elapsed().as_micros() as u64);
-                count.fetch_add(1, Ordering::Relaxed);
-            }
-            lat.lock().expect("latency lock").extend(mine);
-            Ok(())
-        }));
-    }
-    std::thread::sleep(Duration::from_secs(seconds));
-    stop.store(true, Ordering::Relaxed);
-    for w in workers {
-        w.join().map_err(|_| anyhow::anyhow!("worker panicked"))??;
-    }
-    let mut l = std::mem::take(&mut *lat.lock().expect("latency lock"));
-    l.sort_unstable();
-    Ok((count.load(Ordering::Relaxed), l))
+    load_request(DEFAULT_HTTP, &req, seconds, connections)
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
