@@ -56,6 +56,17 @@ fn ci() -> Result<()> {
     Ok(())
 }
 
+/// `--flag value` pairs of a benchmark's arguments (every flag takes a value).
+fn flag_pairs(args: &[String]) -> Result<Vec<(&str, &str)>> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v = it.next().with_context(|| format!("{a} needs a value"))?;
+        out.push((a.as_str(), v.as_str()));
+    }
+    Ok(out)
+}
+
 struct Opts {
     seconds: u64,
     connections: usize,
@@ -64,10 +75,8 @@ struct Opts {
 
 fn parse_opts(args: &[String]) -> Result<Opts> {
     let mut o = Opts { seconds: 10, connections: 16, runs: 10 };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let v = it.next().with_context(|| format!("{a} needs a value"))?;
-        match a.as_str() {
+    for (a, v) in flag_pairs(args)? {
+        match a {
             "--seconds" => o.seconds = v.parse()?,
             "--connections" => o.connections = v.parse()?,
             "--runs" => o.runs = v.parse()?,
@@ -274,10 +283,8 @@ struct FosOpts {
 
 fn parse_fos_opts(args: &[String]) -> Result<FosOpts> {
     let mut o = FosOpts { seconds: 10, connections: 16, addresses: 10_000 };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let v = it.next().with_context(|| format!("{a} needs a value"))?;
-        match a.as_str() {
+    for (a, v) in flag_pairs(args)? {
+        match a {
             "--seconds" => o.seconds = v.parse()?,
             "--connections" => o.connections = v.parse()?,
             "--addresses" => o.addresses = v.parse()?,
